@@ -1,0 +1,254 @@
+package io.msgc.conf;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The {@code msgc_client} scope: which servers a client tries and how it connects. Momentum's option names and
+ * defaults, plus msgc's own tunables (see docs/CONFIG.md). Immutable.
+ */
+public final class ClientConfig
+{
+    private final List<HostPort> servers;
+    private final String bindAddress;
+    private final int connectTimeout;
+    private final int idleTimeout;
+    private final int keepaliveInterval;
+    private final int reconnectInterval;
+    private final String name;
+    private final boolean reconnect;
+    private final int reconnectInitialMs;
+    private final int sendQueueCapacity;
+    private final int maxFrameSize;
+
+    private ClientConfig(final Builder b)
+    {
+        servers = b.servers.isEmpty() ?
+            List.of(new HostPort("127.0.0.1", ServerConfig.DEFAULT_PORT)) : List.copyOf(b.servers);
+        bindAddress = b.bindAddress;
+        connectTimeout = b.connectTimeout;
+        idleTimeout = b.idleTimeout;
+        keepaliveInterval = b.keepaliveInterval;
+        reconnectInterval = b.reconnectInterval;
+        name = b.name;
+        reconnect = b.reconnect;
+        reconnectInitialMs = b.reconnectInitialMs;
+        sendQueueCapacity = b.sendQueueCapacity;
+        maxFrameSize = b.maxFrameSize;
+    }
+
+    /**
+     * @return a builder holding every default and no servers (build() then uses 127.0.0.1:4809).
+     */
+    public static Builder builder()
+    {
+        return new Builder();
+    }
+
+    /** @return {@code server}: the servers to try, in order (default just 127.0.0.1:4809). */
+    public List<HostPort> servers()
+    {
+        return servers;
+    }
+
+    /** @return {@code bind_address}: local host to bind before connecting, or null to let the OS choose. */
+    public String bindAddress()
+    {
+        return bindAddress;
+    }
+
+    /** @return {@code connect_timeout} in seconds (default 60). */
+    public int connectTimeout()
+    {
+        return connectTimeout;
+    }
+
+    /** @return {@code idle_timeout} in seconds: a silent server is dropped after this (default 30). */
+    public int idleTimeout()
+    {
+        return idleTimeout;
+    }
+
+    /** @return {@code keepalive_interval} in seconds (default 5). */
+    public int keepaliveInterval()
+    {
+        return keepaliveInterval;
+    }
+
+    /** @return {@code reconnect_interval} in seconds: the longest delay between reconnect attempts (default 5). */
+    public int reconnectInterval()
+    {
+        return reconnectInterval;
+    }
+
+    /** @return {@code name}: the private name to ask for, or null to let the server pick one. */
+    public String name()
+    {
+        return name;
+    }
+
+    /** @return {@code reconnect}: reconnect after losing the server (default true). */
+    public boolean reconnect()
+    {
+        return reconnect;
+    }
+
+    /** @return {@code reconnect_initial_ms}: the first reconnect delay, doubled up to reconnect_interval. */
+    public int reconnectInitialMs()
+    {
+        return reconnectInitialMs;
+    }
+
+    /** @return {@code send_queue_capacity} in bytes (default 1048576; the caller rounds to a power of two). */
+    public int sendQueueCapacity()
+    {
+        return sendQueueCapacity;
+    }
+
+    /** @return {@code max_frame_size} in bytes (default 1048576). */
+    public int maxFrameSize()
+    {
+        return maxFrameSize;
+    }
+
+    /**
+     * Builds a {@link ClientConfig}; starts with every default. Values are not range-checked here.
+     */
+    public static final class Builder
+    {
+        private final List<HostPort> servers = new ArrayList<>();
+        private String bindAddress;
+        private int connectTimeout = 60;
+        private int idleTimeout = 30;
+        private int keepaliveInterval = 5;
+        private int reconnectInterval = 5;
+        private String name;
+        private boolean reconnect = true;
+        private int reconnectInitialMs = 100;
+        private int sendQueueCapacity = 1048576;
+        private int maxFrameSize = 1048576;
+
+        private Builder()
+        {
+        }
+
+        /**
+         * Append a server to try; the first call replaces the default 127.0.0.1:4809.
+         *
+         * @param host host.
+         * @param port port.
+         * @return this.
+         */
+        public Builder server(final String host, final int port)
+        {
+            servers.add(new HostPort(host, port));
+            return this;
+        }
+
+        /**
+         * @param host local host to bind, or null.
+         * @return this.
+         */
+        public Builder bindAddress(final String host)
+        {
+            this.bindAddress = host;
+            return this;
+        }
+
+        /**
+         * @param name private name, or null.
+         * @return this.
+         */
+        public Builder name(final String name)
+        {
+            this.name = name;
+            return this;
+        }
+
+        /**
+         * @param reconnect reconnect after losing the server.
+         * @return this.
+         */
+        public Builder reconnect(final boolean reconnect)
+        {
+            this.reconnect = reconnect;
+            return this;
+        }
+
+        /**
+         * @param ms reconnect_initial_ms.
+         * @return this.
+         */
+        public Builder reconnectInitialMs(final int ms)
+        {
+            this.reconnectInitialMs = ms;
+            return this;
+        }
+
+        /**
+         * @param seconds reconnect_interval.
+         * @return this.
+         */
+        public Builder reconnectInterval(final int seconds)
+        {
+            this.reconnectInterval = seconds;
+            return this;
+        }
+
+        /**
+         * @param bytes send_queue_capacity.
+         * @return this.
+         */
+        public Builder sendQueueCapacity(final int bytes)
+        {
+            this.sendQueueCapacity = bytes;
+            return this;
+        }
+
+        /**
+         * @param bytes max_frame_size.
+         * @return this.
+         */
+        public Builder maxFrameSize(final int bytes)
+        {
+            this.maxFrameSize = bytes;
+            return this;
+        }
+
+        /**
+         * @param seconds connect_timeout.
+         * @return this.
+         */
+        public Builder connectTimeout(final int seconds)
+        {
+            this.connectTimeout = seconds;
+            return this;
+        }
+
+        /**
+         * @param seconds keepalive_interval.
+         * @return this.
+         */
+        public Builder keepaliveInterval(final int seconds)
+        {
+            this.keepaliveInterval = seconds;
+            return this;
+        }
+
+        /**
+         * @param seconds idle_timeout.
+         * @return this.
+         */
+        public Builder idleTimeout(final int seconds)
+        {
+            this.idleTimeout = seconds;
+            return this;
+        }
+
+        /** @return the configuration. */
+        public ClientConfig build()
+        {
+            return new ClientConfig(this);
+        }
+    }
+}

@@ -1,0 +1,616 @@
+package io.msgc.conf;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.IntConsumer;
+import java.util.regex.Pattern;
+
+/**
+ * Turns the generic {@link ConfigNode} tree into the typed {@link ServerConfig}, {@link ListenerConfig} and
+ * {@link ClientConfig}: checks option names, types and ranges, reporting every problem at its token and
+ * carrying on, and lists the other modules' scopes as ignored.
+ */
+final class ConfigValidator
+{
+    /** Node names, checked after lowercasing. */
+    static final Pattern PEER_NAME = Pattern.compile("[a-z0-9_.-]{1,31}");
+    /** Client private names. */
+    static final Pattern CLIENT_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,31}");
+
+    static final String SERVER = "msgc_server";
+    static final String LISTENER = "msgcserver_listener";
+    static final String CLIENT = "msgc_client";
+
+    private static final List<String> SERVER_OPTIONS = List.of("client_outbound_limit", "connect_timeout",
+        "debug_level", "enabled", "heartbeat_interval_ms", "idle_strategy", "idle_timeout", "keepalive_interval",
+        "max_backlog", "max_clients", "max_frame_size", "max_groups_per_client", "messages_per_iter",
+        "peer_timeout_ms", "peers", "port", "reconnect_initial_ms", "reconnect_interval", "tcpbuf_size");
+    private static final List<String> CLIENT_OPTIONS = List.of("bind_address", "connect_timeout", "idle_timeout",
+        "keepalive_interval", "max_frame_size", "name", "reconnect", "reconnect_initial_ms", "reconnect_interval",
+        "send_queue_capacity", "server");
+    private static final List<String> DEBUG_LEVELS = List.of("DEBUG", "INFO", "NOTICE", "WARNING", "ERROR",
+        "CRITICAL");
+    private static final String BOOLEANS = "on/off, true/false, yes/no, enabled/disabled, 1/0";
+    private static final int MAX_SECONDS = 86400;
+    private static final int MAX_FRAME = 64 * 1024 * 1024;
+
+    private final List<ConfigError> errors;
+    private final List<String> ignored = new ArrayList<>();
+    private ServerConfig server;
+    private ListenerConfig listener = new ListenerConfig(List.of(), List.of());
+    private ClientConfig client = ClientConfig.builder().build();
+    private int serverPort = ServerConfig.DEFAULT_PORT;
+
+    /**
+     * @param errors where problems are appended.
+     */
+    ConfigValidator(final List<ConfigError> errors)
+    {
+        this.errors = errors;
+    }
+
+    /**
+     * Validate the whole tree; results are read with the accessors afterwards.
+     *
+     * @param root the file's top-level scope.
+     */
+    void validate(final ConfigNode root)
+    {
+        ConfigNode listenerNode = null;
+        for (final ConfigMember member : root.members())
+        {
+            if (member instanceof ConfigNode.Option option)
+            {
+                if (isOurs(option.name()))
+                {
+                    error(option.nameToken(), "expected a scope '" + option.name() + " { ... }', found an option");
+                }
+                else
+                {
+                    ignored.add("ignored option '" + option.name() + "' at " + option.nameToken().where());
+                }
+                continue;
+            }
+            final ConfigNode scope = (ConfigNode)member;
+            if (!isOurs(scope.name))
+            {
+                ignored.add("ignored scope '" + (scope.arg == null ? scope.name : scope.name + " " + scope.arg) +
+                    "' at " + scope.nameToken.where());
+            }
+            else if (scope.argToken != null)
+            {
+                error(scope.argToken, "scope '" + scope.name + "' takes no instance name, found " +
+                    scope.argToken.describe());
+            }
+            else if (SERVER.equals(scope.name))
+            {
+                server = server(scope);
+            }
+            else if (LISTENER.equals(scope.name))
+            {
+                listenerNode = scope;
+            }
+            else
+            {
+                client = client(scope);
+            }
+        }
+        // after msgc_server: a Listen address without a port takes the server's port
+        if (listenerNode != null)
+        {
+            listener = listener(listenerNode);
+        }
+    }
+
+    private static boolean isOurs(final String name)
+    {
+        return SERVER.equals(name) || LISTENER.equals(name) || CLIENT.equals(name);
+    }
+
+    ServerConfig server()
+    {
+        return server;
+    }
+
+    ListenerConfig listener()
+    {
+        return listener;
+    }
+
+    ClientConfig client()
+    {
+        return client;
+    }
+
+    List<String> ignored()
+    {
+        return ignored;
+    }
+
+    private ServerConfig server(final ConfigNode scope)
+    {
+        final ServerConfig.Builder b = ServerConfig.builder();
+        final Map<String, Integer> ints = new HashMap<>();
+        final Map<String, ConfigNode.Option> given = new HashMap<>();
+        for (final ConfigNode.Option o : scope.options())
+        {
+            given.put(o.name(), o);
+            switch (o.name())
+            {
+                case "peers" -> { }
+                case "port" -> integer(o, 1, HostPort.MAX_PORT, ints, b::port);
+                case "connect_timeout" -> integer(o, 1, MAX_SECONDS, ints, b::connectTimeout);
+                case "idle_timeout" -> integer(o, 1, MAX_SECONDS, ints, b::idleTimeout);
+                case "keepalive_interval" -> integer(o, 1, MAX_SECONDS, ints, b::keepaliveInterval);
+                case "reconnect_interval" -> integer(o, 1, MAX_SECONDS, ints, b::reconnectInterval);
+                case "max_backlog" -> integer(o, 1, 10_000_000, ints, b::maxBacklog);
+                case "messages_per_iter" -> integer(o, 1, 1_000_000, ints, b::messagesPerIter);
+                case "tcpbuf_size" -> integer(o, 4096, MAX_FRAME, ints, b::tcpbufSize);
+                case "max_frame_size" -> integer(o, 1024, MAX_FRAME, ints, b::maxFrameSize);
+                case "client_outbound_limit" -> integer(o, 65536, Integer.MAX_VALUE, ints, b::clientOutboundLimit);
+                case "heartbeat_interval_ms" -> integer(o, 1, 60_000, ints, b::heartbeatIntervalMs);
+                case "peer_timeout_ms" -> integer(o, 2, 600_000, ints, b::peerTimeoutMs);
+                case "reconnect_initial_ms" -> integer(o, 1, 60_000, ints, b::reconnectInitialMs);
+                case "max_groups_per_client" -> integer(o, 1, 1_000_000, ints, b::maxGroupsPerClient);
+                case "max_clients" -> integer(o, 1, 1_000_000, ints, b::maxClients);
+                case "enabled" ->
+                {
+                    final Boolean on = bool(o);
+                    if (on != null)
+                    {
+                        b.enabled(on);
+                    }
+                }
+                case "debug_level" ->
+                {
+                    final String level = string(o);
+                    if (level != null && !DEBUG_LEVELS.contains(level.toUpperCase(Locale.ROOT)))
+                    {
+                        error(o.value().start, "invalid debug_level " + o.value().describe() + "; valid: " +
+                            String.join(", ", DEBUG_LEVELS));
+                    }
+                    else if (level != null)
+                    {
+                        b.debugLevel(level);
+                    }
+                }
+                case "idle_strategy" ->
+                {
+                    final String name = string(o);
+                    final IdleStrategyKind kind = name == null ? null : IdleStrategyKind.fromConfigName(name);
+                    if (name != null && kind == null)
+                    {
+                        error(o.value().start, "invalid idle_strategy " + o.value().describe() +
+                            "; valid: busy-spin, backoff, blocking");
+                    }
+                    else if (kind != null)
+                    {
+                        b.idleStrategy(kind);
+                    }
+                }
+                default -> unknown(o.nameToken(), o.name(), SERVER, SERVER_OPTIONS);
+            }
+        }
+        scopesAsOptions(scope, SERVER, SERVER_OPTIONS);
+
+        serverPort = ints.getOrDefault("port", ServerConfig.DEFAULT_PORT);
+        final int heartbeat = ints.getOrDefault("heartbeat_interval_ms", 250);
+        final int timeout = ints.getOrDefault("peer_timeout_ms", 1500);
+        if (timeout <= heartbeat)
+        {
+            final ConfigNode.Option at = given.containsKey("peer_timeout_ms") ?
+                given.get("peer_timeout_ms") : given.get("heartbeat_interval_ms");
+            error(at.nameToken(), "peer_timeout_ms (" + timeout + ") must be greater than heartbeat_interval_ms (" +
+                heartbeat + ")");
+            b.peerTimeoutMs(1500).heartbeatIntervalMs(250);
+        }
+
+        final ConfigNode.Option peers = given.get("peers");
+        if (peers == null)
+        {
+            error(scope.nameToken, "msgc_server has no 'peers' option; at least one peer is required");
+        }
+        else
+        {
+            peers(peers, b);
+        }
+        return b.build();
+    }
+
+    private void peers(final ConfigNode.Option o, final ServerConfig.Builder b)
+    {
+        final ConfigValue value = o.value();
+        if (value.kind != ConfigValue.Kind.MAP)
+        {
+            error(value.start, "expected a map [ name = \"host:port\" ... ] for 'peers', found " + value.describe());
+            return;
+        }
+        if (value.entries.isEmpty())
+        {
+            error(value.start, "empty peers map; at least one peer is required");
+            return;
+        }
+        final Map<String, ConfigToken> names = new HashMap<>();
+        final Map<String, String> addresses = new LinkedHashMap<>();
+        for (final ConfigValue.Entry entry : value.entries)
+        {
+            final String name = entry.key().text.toLowerCase(Locale.ROOT);
+            final ConfigValue address = entry.value();
+            boolean ok = true;
+            if (!PEER_NAME.matcher(name).matches())
+            {
+                error(entry.key(), "invalid peer name '" + entry.key().text +
+                    "'; must be 1-31 characters of [a-z0-9_.-]");
+                ok = false;
+            }
+            else if (names.containsKey(name))
+            {
+                error(entry.key(), "duplicate peer name '" + name + "' (first at " + names.get(name).where() + ")");
+                ok = false;
+            }
+            else
+            {
+                names.put(name, entry.key());
+            }
+            if (!address.isScalar())
+            {
+                error(address.start, "expected \"host:port\" for peer '" + name + "', found " + address.describe());
+                continue;
+            }
+            final HostPort hp;
+            try
+            {
+                hp = HostPort.parse(address.text(), serverPort);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                error(address.start, "invalid address \"" + address.text() + "\" for peer '" + name + "': " +
+                    ex.getMessage());
+                continue;
+            }
+            final String key = hp.toString();
+            if (addresses.containsKey(key))
+            {
+                error(address.start, "peer '" + name + "' has the same address " + key + " as peer '" +
+                    addresses.get(key) + "'");
+                continue;
+            }
+            addresses.put(key, name);
+            if (ok)
+            {
+                b.peer(name, hp.host(), hp.port());
+            }
+        }
+    }
+
+    private ListenerConfig listener(final ConfigNode scope)
+    {
+        for (final ConfigNode.Option o : scope.options())
+        {
+            error(o.nameToken(), "unknown option '" + o.name() + "' in " + LISTENER + "; valid scopes: Listen, Peer");
+        }
+        final List<ListenConfig> listens = new ArrayList<>();
+        final List<AclRule> acl = new ArrayList<>();
+        final Map<String, ConfigToken> seen = new HashMap<>();
+        for (final ConfigNode child : scope.scopes())
+        {
+            if ("listen".equals(child.name))
+            {
+                final ListenConfig listen = listen(child);
+                if (listen != null)
+                {
+                    final String key = "listen " + (listen.anyInterface() ? "*" : listen.host()) + ":" +
+                        listen.port();
+                    if (checkUnique(seen, key, child.argToken, "duplicate Listen address " + key.substring(7)))
+                    {
+                        listens.add(listen);
+                    }
+                }
+            }
+            else if ("peer".equals(child.name))
+            {
+                final AclRule rule = peerRule(child);
+                if (rule != null)
+                {
+                    final String network = rule.toString().replaceFirst(" .*", "");
+                    if (checkUnique(seen, "peer " + network, child.argToken, "duplicate Peer rule " + network))
+                    {
+                        acl.add(rule);
+                    }
+                }
+            }
+            else
+            {
+                error(child.nameToken, "unknown scope '" + child.name + "' in " + LISTENER +
+                    "; valid scopes: Listen, Peer");
+            }
+        }
+        return new ListenerConfig(listens, acl);
+    }
+
+    private boolean checkUnique(final Map<String, ConfigToken> seen, final String key, final ConfigToken at,
+        final String message)
+    {
+        final ConfigToken first = seen.putIfAbsent(key, at);
+        if (first != null)
+        {
+            error(at, message + " (first at " + first.where() + ")");
+            return false;
+        }
+        return true;
+    }
+
+    private ListenConfig listen(final ConfigNode scope)
+    {
+        listenHasNoContents(scope, "Listen takes no options");
+        if (scope.argToken == null)
+        {
+            error(scope.nameToken, "Listen needs an address: Listen \"host:port\" { }");
+            return null;
+        }
+        final String text = scope.arg;
+        try
+        {
+            final String[] parts = HostPort.split(text);
+            final String host = parts[0];
+            if (!host.isEmpty() && !"*".equals(host))
+            {
+                HostPort.checkHost(host);
+            }
+            return new ListenConfig(host, parts[1] == null ? serverPort : HostPort.parsePort(parts[1]));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            error(scope.argToken, "invalid Listen address \"" + text + "\": " + ex.getMessage());
+            return null;
+        }
+    }
+
+    private AclRule peerRule(final ConfigNode scope)
+    {
+        boolean allow = true;
+        for (final ConfigNode.Option o : scope.options())
+        {
+            if ("action".equals(o.name()))
+            {
+                final String action = string(o);
+                if ("allow".equalsIgnoreCase(action) || "deny".equalsIgnoreCase(action))
+                {
+                    allow = "allow".equalsIgnoreCase(action);
+                }
+                else if (action != null)
+                {
+                    error(o.value().start, "invalid action " + o.value().describe() + " in " + peerLabel(scope) +
+                        "; valid: allow, deny");
+                }
+            }
+            else
+            {
+                unknown(o.nameToken(), o.name(), peerLabel(scope), List.of("action"));
+            }
+        }
+        for (final ConfigNode child : scope.scopes())
+        {
+            unknown(child.nameToken, child.name, peerLabel(scope), List.of("action"));
+        }
+        if (scope.argToken == null)
+        {
+            error(scope.nameToken, "Peer needs a network: Peer \"10.0.0.0/8\" { action = allow }");
+            return null;
+        }
+        final String text = scope.arg;
+        final int slash = text.indexOf('/');
+        final Integer address = HostPort.parseIpv4(slash < 0 ? text : text.substring(0, slash));
+        if (address == null)
+        {
+            error(scope.argToken, "invalid CIDR \"" + text + "\" in Peer; expected a.b.c.d or a.b.c.d/prefix");
+            return null;
+        }
+        int prefix = 32;
+        if (slash >= 0)
+        {
+            final String p = text.substring(slash + 1);
+            prefix = p.matches("[0-9]{1,2}") ? Integer.parseInt(p) : -1;
+            if (prefix < 0 || prefix > 32)
+            {
+                error(scope.argToken, "invalid CIDR \"" + text + "\" in Peer; prefix length must be 0..32");
+                return null;
+            }
+        }
+        return new AclRule(address & AclRule.mask(prefix), prefix, allow);
+    }
+
+    private static String peerLabel(final ConfigNode scope)
+    {
+        return "Peer" + (scope.arg == null ? "" : " \"" + scope.arg + "\"");
+    }
+
+    private void listenHasNoContents(final ConfigNode scope, final String why)
+    {
+        final String label = "Listen" + (scope.arg == null ? "" : " \"" + scope.arg + "\"");
+        for (final ConfigNode.Option o : scope.options())
+        {
+            error(o.nameToken(), "unknown option '" + o.name() + "' in " + label + "; " + why);
+        }
+        for (final ConfigNode child : scope.scopes())
+        {
+            error(child.nameToken, "unknown option '" + child.name + "' in " + label + "; " + why);
+        }
+    }
+
+    private ClientConfig client(final ConfigNode scope)
+    {
+        final ClientConfig.Builder b = ClientConfig.builder();
+        final Map<String, Integer> ints = new HashMap<>();
+        for (final ConfigNode.Option o : scope.options())
+        {
+            switch (o.name())
+            {
+                case "server" -> servers(o, b);
+                case "connect_timeout" -> integer(o, 1, MAX_SECONDS, ints, b::connectTimeout);
+                case "idle_timeout" -> integer(o, 1, MAX_SECONDS, ints, b::idleTimeout);
+                case "keepalive_interval" -> integer(o, 1, MAX_SECONDS, ints, b::keepaliveInterval);
+                case "reconnect_interval" -> integer(o, 1, MAX_SECONDS, ints, b::reconnectInterval);
+                case "reconnect_initial_ms" -> integer(o, 1, 60_000, ints, b::reconnectInitialMs);
+                case "send_queue_capacity" -> integer(o, 4096, 1 << 30, ints, b::sendQueueCapacity);
+                case "max_frame_size" -> integer(o, 1024, MAX_FRAME, ints, b::maxFrameSize);
+                case "reconnect" ->
+                {
+                    final Boolean on = bool(o);
+                    if (on != null)
+                    {
+                        b.reconnect(on);
+                    }
+                }
+                case "bind_address" ->
+                {
+                    final String host = string(o);
+                    if (host != null)
+                    {
+                        try
+                        {
+                            HostPort.checkHost(host);
+                            b.bindAddress(host);
+                        }
+                        catch (final IllegalArgumentException ex)
+                        {
+                            error(o.value().start, "invalid bind_address \"" + host + "\": " + ex.getMessage());
+                        }
+                    }
+                }
+                case "name" ->
+                {
+                    final String name = string(o);
+                    if (name != null && !CLIENT_NAME.matcher(name).matches())
+                    {
+                        error(o.value().start, "invalid client name '" + name +
+                            "'; must be 1-31 characters of [A-Za-z0-9_.-]");
+                    }
+                    else if (name != null)
+                    {
+                        b.name(name);
+                    }
+                }
+                default -> unknown(o.nameToken(), o.name(), CLIENT, CLIENT_OPTIONS);
+            }
+        }
+        scopesAsOptions(scope, CLIENT, CLIENT_OPTIONS);
+        return b.build();
+    }
+
+    private void servers(final ConfigNode.Option o, final ClientConfig.Builder b)
+    {
+        final ConfigValue value = o.value();
+        if (value.kind != ConfigValue.Kind.LIST)
+        {
+            error(value.start, "expected a list ( \"host:port\" ... ) for 'server', found " + value.describe());
+            return;
+        }
+        if (value.items.isEmpty())
+        {
+            error(value.start, "empty server list; at least one server is required");
+            return;
+        }
+        final Map<String, ConfigToken> seen = new HashMap<>();
+        for (final ConfigValue item : value.items)
+        {
+            if (!item.isScalar())
+            {
+                error(item.start, "expected \"host:port\" in 'server' list, found " + item.describe());
+                continue;
+            }
+            try
+            {
+                final HostPort hp = HostPort.parse(item.text(), ServerConfig.DEFAULT_PORT);
+                if (checkUnique(seen, hp.toString(), item.start, "duplicate server address " + hp))
+                {
+                    b.server(hp.host(), hp.port());
+                }
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                error(item.start, "invalid server address \"" + item.text() + "\": " + ex.getMessage());
+            }
+        }
+    }
+
+    /** A scope where an option of ours is expected is a type error, or an unknown option. */
+    private void scopesAsOptions(final ConfigNode scope, final String where, final List<String> valid)
+    {
+        for (final ConfigNode child : scope.scopes())
+        {
+            if (valid.contains(child.name))
+            {
+                error(child.nameToken, "expected '" + child.name + " = value', found a scope");
+            }
+            else
+            {
+                unknown(child.nameToken, child.name, where, valid);
+            }
+        }
+    }
+
+    private void unknown(final ConfigToken at, final String name, final String where, final List<String> valid)
+    {
+        error(at, "unknown option '" + name + "' in " + where + "; valid options: " + String.join(", ", valid));
+    }
+
+    private void integer(final ConfigNode.Option o, final int min, final int max, final Map<String, Integer> ints,
+        final IntConsumer set)
+    {
+        final ConfigValue v = o.value();
+        if (v.kind != ConfigValue.Kind.WORD || !v.text().matches("[0-9]+"))
+        {
+            error(v.start, "expected an integer " + min + ".." + max + " for '" + o.name() + "', found " +
+                v.describe());
+            return;
+        }
+        final long n = v.text().length() > 12 ? Long.MAX_VALUE : Long.parseLong(v.text());
+        if (n < min || n > max)
+        {
+            error(v.start, "value " + v.text() + " for '" + o.name() + "' is out of range " + min + ".." + max);
+            return;
+        }
+        ints.put(o.name(), (int)n);
+        set.accept((int)n);
+    }
+
+    private Boolean bool(final ConfigNode.Option o)
+    {
+        final ConfigValue v = o.value();
+        if (v.isScalar())
+        {
+            switch (v.text().toLowerCase(Locale.ROOT))
+            {
+                case "on", "true", "yes", "enabled", "1":
+                    return Boolean.TRUE;
+                case "off", "false", "no", "disabled", "0":
+                    return Boolean.FALSE;
+                default:
+                    break;
+            }
+        }
+        error(v.start, "expected a boolean (" + BOOLEANS + ") for '" + o.name() + "', found " + v.describe());
+        return null;
+    }
+
+    private String string(final ConfigNode.Option o)
+    {
+        final ConfigValue v = o.value();
+        if (!v.isScalar())
+        {
+            error(v.start, "expected a string for '" + o.name() + "', found " + v.describe());
+            return null;
+        }
+        return v.text();
+    }
+
+    private void error(final ConfigToken at, final String message)
+    {
+        errors.add(at.error(message));
+    }
+}

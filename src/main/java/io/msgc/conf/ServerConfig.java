@@ -1,0 +1,490 @@
+package io.msgc.conf;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The {@code msgc_server} scope: the cluster's nodes and the server's tunables. Momentum's option names and
+ * defaults, plus msgc's own tunables (see docs/CONFIG.md). Immutable.
+ */
+public final class ServerConfig
+{
+    /** Momentum's default msgc port. */
+    public static final int DEFAULT_PORT = 4809;
+
+    private final List<PeerConfig> peers;
+    private final Map<String, PeerConfig> peersByName = new HashMap<>();
+    private final long peersDigest;
+    private final String peersDescription;
+    private final int port;
+    private final int connectTimeout;
+    private final int idleTimeout;
+    private final int keepaliveInterval;
+    private final int reconnectInterval;
+    private final int maxBacklog;
+    private final int messagesPerIter;
+    private final int tcpbufSize;
+    private final String debugLevel;
+    private final boolean enabled;
+    private final int maxFrameSize;
+    private final int clientOutboundLimit;
+    private final IdleStrategyKind idleStrategy;
+    private final int heartbeatIntervalMs;
+    private final int peerTimeoutMs;
+    private final int reconnectInitialMs;
+    private final int maxGroupsPerClient;
+    private final int maxClients;
+
+    private ServerConfig(final Builder b)
+    {
+        peers = List.copyOf(b.peers);
+        for (final PeerConfig peer : peers)
+        {
+            peersByName.put(peer.name(), peer);
+        }
+        port = b.port;
+        connectTimeout = b.connectTimeout;
+        idleTimeout = b.idleTimeout;
+        keepaliveInterval = b.keepaliveInterval;
+        reconnectInterval = b.reconnectInterval;
+        maxBacklog = b.maxBacklog;
+        messagesPerIter = b.messagesPerIter;
+        tcpbufSize = b.tcpbufSize;
+        debugLevel = b.debugLevel;
+        enabled = b.enabled;
+        maxFrameSize = b.maxFrameSize;
+        clientOutboundLimit = b.clientOutboundLimit;
+        idleStrategy = b.idleStrategy;
+        heartbeatIntervalMs = b.heartbeatIntervalMs;
+        peerTimeoutMs = b.peerTimeoutMs;
+        reconnectInitialMs = b.reconnectInitialMs;
+        maxGroupsPerClient = b.maxGroupsPerClient;
+        maxClients = b.maxClients;
+
+        // nodes compare digests at handshake: every node must hash exactly the same bytes
+        long hash = 0xcbf29ce484222325L;
+        final StringBuilder description = new StringBuilder("[");
+        for (final PeerConfig peer : peers)
+        {
+            final String entry = peer.name() + "=" + peer.host() + ":" + peer.port();
+            for (final byte x : (entry + ";").getBytes(StandardCharsets.UTF_8))
+            {
+                hash ^= x & 0xFF;
+                hash *= 0x100000001b3L;
+            }
+            description.append(description.length() > 1 ? " " : "").append(entry);
+        }
+        peersDigest = hash;
+        peersDescription = description.append(']').toString();
+    }
+
+    /**
+     * @return a builder holding every default and no peers.
+     */
+    public static Builder builder()
+    {
+        return new Builder();
+    }
+
+    /**
+     * @return the nodes in peers-map order (index 0 first).
+     */
+    public List<PeerConfig> peers()
+    {
+        return peers;
+    }
+
+    /**
+     * @param name node name, case-insensitive.
+     * @return the node, or null when there is no such node.
+     */
+    public PeerConfig peer(final String name)
+    {
+        return name == null ? null : peersByName.get(name.toLowerCase(Locale.ROOT));
+    }
+
+    /**
+     * @return 64-bit FNV-1a of the UTF-8 bytes of {@code name=host:port;} for each peer in order; nodes with
+     *         different peers lists have different digests.
+     */
+    public long peersDigest()
+    {
+        return peersDigest;
+    }
+
+    /**
+     * @return the peers for humans, e.g. {@code [node1=127.0.0.1:4809 node2=127.0.0.2:4809]}.
+     */
+    public String peersDescription()
+    {
+        return peersDescription;
+    }
+
+    /** @return {@code port}: the port of peers entries that give none (default 4809). */
+    public int port()
+    {
+        return port;
+    }
+
+    /** @return {@code connect_timeout} in seconds (default 60). */
+    public int connectTimeout()
+    {
+        return connectTimeout;
+    }
+
+    /** @return {@code idle_timeout} in seconds: a peer silent this long is dropped (default 30). */
+    public int idleTimeout()
+    {
+        return idleTimeout;
+    }
+
+    /** @return {@code keepalive_interval} in seconds (default 5). */
+    public int keepaliveInterval()
+    {
+        return keepaliveInterval;
+    }
+
+    /** @return {@code reconnect_interval} in seconds: the longest delay between redials (default 5). */
+    public int reconnectInterval()
+    {
+        return reconnectInterval;
+    }
+
+    /** @return {@code max_backlog}: messages queued per peer before it is considered stuck (default 5000). */
+    public int maxBacklog()
+    {
+        return maxBacklog;
+    }
+
+    /** @return {@code messages_per_iter}: messages handled per connection per loop turn (default 20). */
+    public int messagesPerIter()
+    {
+        return messagesPerIter;
+    }
+
+    /** @return {@code tcpbuf_size}: socket send/receive buffer size in bytes (default 131072). */
+    public int tcpbufSize()
+    {
+        return tcpbufSize;
+    }
+
+    /** @return {@code debug_level}, upper case: DEBUG, INFO, NOTICE, WARNING, ERROR or CRITICAL (default ERROR). */
+    public String debugLevel()
+    {
+        return debugLevel;
+    }
+
+    /** @return {@code enabled} (default true). */
+    public boolean enabled()
+    {
+        return enabled;
+    }
+
+    /** @return {@code max_frame_size} in bytes (default 1048576). */
+    public int maxFrameSize()
+    {
+        return maxFrameSize;
+    }
+
+    /** @return {@code client_outbound_limit}: bytes queued to one client before it is cut off (default 8 MiB). */
+    public int clientOutboundLimit()
+    {
+        return clientOutboundLimit;
+    }
+
+    /** @return {@code idle_strategy} (default backoff). */
+    public IdleStrategyKind idleStrategy()
+    {
+        return idleStrategy;
+    }
+
+    /** @return {@code heartbeat_interval_ms} (default 250). */
+    public int heartbeatIntervalMs()
+    {
+        return heartbeatIntervalMs;
+    }
+
+    /** @return {@code peer_timeout_ms}: a peer silent this long is declared down (default 1500). */
+    public int peerTimeoutMs()
+    {
+        return peerTimeoutMs;
+    }
+
+    /** @return {@code reconnect_initial_ms}: the first redial delay, doubled up to reconnect_interval. */
+    public int reconnectInitialMs()
+    {
+        return reconnectInitialMs;
+    }
+
+    /** @return {@code max_groups_per_client} (default 1000). */
+    public int maxGroupsPerClient()
+    {
+        return maxGroupsPerClient;
+    }
+
+    /** @return {@code max_clients}: client connections per node (default 10000). */
+    public int maxClients()
+    {
+        return maxClients;
+    }
+
+    /**
+     * Builds a {@link ServerConfig}; starts with every default and no peers. Not validated as strictly as a
+     * file: {@link #build()} checks only what would break the server (peer names, ports, timeouts).
+     */
+    public static final class Builder
+    {
+        private final List<PeerConfig> peers = new ArrayList<>();
+        private int port = DEFAULT_PORT;
+        private int connectTimeout = 60;
+        private int idleTimeout = 30;
+        private int keepaliveInterval = 5;
+        private int reconnectInterval = 5;
+        private int maxBacklog = 5000;
+        private int messagesPerIter = 20;
+        private int tcpbufSize = 131072;
+        private String debugLevel = "ERROR";
+        private boolean enabled = true;
+        private int maxFrameSize = 1048576;
+        private int clientOutboundLimit = 8388608;
+        private IdleStrategyKind idleStrategy = IdleStrategyKind.BACKOFF;
+        private int heartbeatIntervalMs = 250;
+        private int peerTimeoutMs = 1500;
+        private int reconnectInitialMs = 100;
+        private int maxGroupsPerClient = 1000;
+        private int maxClients = 10000;
+
+        private Builder()
+        {
+        }
+
+        /**
+         * Append a node; its index is the number of nodes added before it.
+         *
+         * @param name node name (lowercased).
+         * @param host host name or address.
+         * @param port TCP port.
+         * @return this.
+         */
+        public Builder peer(final String name, final String host, final int port)
+        {
+            peers.add(new PeerConfig(name.toLowerCase(Locale.ROOT), host, port, peers.size()));
+            return this;
+        }
+
+        /**
+         * @param port default peer port.
+         * @return this.
+         */
+        public Builder port(final int port)
+        {
+            this.port = port;
+            return this;
+        }
+
+        /**
+         * @param seconds connect_timeout.
+         * @return this.
+         */
+        public Builder connectTimeout(final int seconds)
+        {
+            this.connectTimeout = seconds;
+            return this;
+        }
+
+        /**
+         * @param seconds idle_timeout.
+         * @return this.
+         */
+        public Builder idleTimeout(final int seconds)
+        {
+            this.idleTimeout = seconds;
+            return this;
+        }
+
+        /**
+         * @param seconds keepalive_interval.
+         * @return this.
+         */
+        public Builder keepaliveInterval(final int seconds)
+        {
+            this.keepaliveInterval = seconds;
+            return this;
+        }
+
+        /**
+         * @param seconds reconnect_interval.
+         * @return this.
+         */
+        public Builder reconnectInterval(final int seconds)
+        {
+            this.reconnectInterval = seconds;
+            return this;
+        }
+
+        /**
+         * @param n max_backlog.
+         * @return this.
+         */
+        public Builder maxBacklog(final int n)
+        {
+            this.maxBacklog = n;
+            return this;
+        }
+
+        /**
+         * @param n messages_per_iter.
+         * @return this.
+         */
+        public Builder messagesPerIter(final int n)
+        {
+            this.messagesPerIter = n;
+            return this;
+        }
+
+        /**
+         * @param bytes tcpbuf_size.
+         * @return this.
+         */
+        public Builder tcpbufSize(final int bytes)
+        {
+            this.tcpbufSize = bytes;
+            return this;
+        }
+
+        /**
+         * @param level debug_level, any case.
+         * @return this.
+         */
+        public Builder debugLevel(final String level)
+        {
+            this.debugLevel = level.toUpperCase(Locale.ROOT);
+            return this;
+        }
+
+        /**
+         * @param enabled enabled.
+         * @return this.
+         */
+        public Builder enabled(final boolean enabled)
+        {
+            this.enabled = enabled;
+            return this;
+        }
+
+        /**
+         * @param bytes max_frame_size.
+         * @return this.
+         */
+        public Builder maxFrameSize(final int bytes)
+        {
+            this.maxFrameSize = bytes;
+            return this;
+        }
+
+        /**
+         * @param bytes client_outbound_limit.
+         * @return this.
+         */
+        public Builder clientOutboundLimit(final int bytes)
+        {
+            this.clientOutboundLimit = bytes;
+            return this;
+        }
+
+        /**
+         * @param kind idle_strategy.
+         * @return this.
+         */
+        public Builder idleStrategy(final IdleStrategyKind kind)
+        {
+            this.idleStrategy = kind;
+            return this;
+        }
+
+        /**
+         * @param ms heartbeat_interval_ms.
+         * @return this.
+         */
+        public Builder heartbeatIntervalMs(final int ms)
+        {
+            this.heartbeatIntervalMs = ms;
+            return this;
+        }
+
+        /**
+         * @param ms peer_timeout_ms.
+         * @return this.
+         */
+        public Builder peerTimeoutMs(final int ms)
+        {
+            this.peerTimeoutMs = ms;
+            return this;
+        }
+
+        /**
+         * @param ms reconnect_initial_ms.
+         * @return this.
+         */
+        public Builder reconnectInitialMs(final int ms)
+        {
+            this.reconnectInitialMs = ms;
+            return this;
+        }
+
+        /**
+         * @param n max_groups_per_client.
+         * @return this.
+         */
+        public Builder maxGroupsPerClient(final int n)
+        {
+            this.maxGroupsPerClient = n;
+            return this;
+        }
+
+        /**
+         * @param n max_clients.
+         * @return this.
+         */
+        public Builder maxClients(final int n)
+        {
+            this.maxClients = n;
+            return this;
+        }
+
+        /**
+         * @return the configuration.
+         * @throws IllegalArgumentException on a bad or duplicate peer name, a port outside 1..65535, or
+         *                                  peer_timeout_ms not greater than heartbeat_interval_ms.
+         */
+        public ServerConfig build()
+        {
+            final Map<String, PeerConfig> seen = new HashMap<>();
+            for (final PeerConfig peer : peers)
+            {
+                if (!ConfigValidator.PEER_NAME.matcher(peer.name()).matches())
+                {
+                    throw new IllegalArgumentException("invalid peer name '" + peer.name() + "'");
+                }
+                if (seen.put(peer.name(), peer) != null)
+                {
+                    throw new IllegalArgumentException("duplicate peer name '" + peer.name() + "'");
+                }
+                if (peer.port() < HostPort.MIN_PORT || peer.port() > HostPort.MAX_PORT)
+                {
+                    throw new IllegalArgumentException("peer '" + peer.name() + "' port out of range: " + peer.port());
+                }
+            }
+            if (peerTimeoutMs <= heartbeatIntervalMs)
+            {
+                throw new IllegalArgumentException("peer_timeout_ms (" + peerTimeoutMs +
+                    ") must be greater than heartbeat_interval_ms (" + heartbeatIntervalMs + ")");
+            }
+            return new ServerConfig(this);
+        }
+    }
+}

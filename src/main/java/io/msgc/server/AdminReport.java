@@ -1,0 +1,100 @@
+package io.msgc.server;
+
+import io.msgc.conf.PeerConfig;
+import io.msgc.conf.ServerConfig;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Text answers to the admin console's requests: {@code peers}, {@code groups}, {@code stats}.
+ * Runs on the server thread; not on the data path.
+ */
+final class AdminReport
+{
+    private final ServerConfig config;
+    private final PeerConfig self;
+    private final PeerMesh mesh;
+    private final GroupService groupService;
+    private final ServerCounters counters;
+
+    AdminReport(
+        final ServerConfig config,
+        final PeerConfig self,
+        final PeerMesh mesh,
+        final GroupService groupService,
+        final ServerCounters counters)
+    {
+        this.config = config;
+        this.self = self;
+        this.mesh = mesh;
+        this.groupService = groupService;
+        this.counters = counters;
+    }
+
+    String answer(final String command, final long nowMs)
+    {
+        switch (command)
+        {
+            case "peers": return peers(nowMs);
+            case "groups": return groups();
+            case "stats": return counters.describe() + "node-view-id " + mesh.nodeView().viewId() + "\n";
+            default: return "error: unknown command '" + command + "'; valid: peers, groups, stats\n";
+        }
+    }
+
+    private String peers(final long nowMs)
+    {
+        final StringBuilder out = new StringBuilder();
+        out.append("node ").append(self.name()).append(" view ").append(mesh.nodeView().viewId()).append('\n');
+        out.append(String.format("%-12s %-10s %-22s %10s %14s %12s %12s  %s%n",
+            "PEER", "STATE", "ADDRESS", "AGE_S", "LAST_HB_MS_AGO", "BYTES_IN", "BYTES_OUT", "REASON"));
+        for (final PeerConfig peer : config.peers())
+        {
+            final String address = peer.host() + ":" + peer.port();
+            if (peer.index() == self.index())
+            {
+                out.append(String.format("%-12s %-10s %-22s %10s %14s %12s %12s  %s%n",
+                    peer.name(), "self", address, "-", "-", "-", "-", ""));
+                continue;
+            }
+            final PeerLink link = mesh.link(peer.index());
+            final String state = link.state.name().toLowerCase();
+            final String age = link.isUp() ? String.format("%.1f", (nowMs - link.upSinceMs) / 1000.0) : "-";
+            final String heartbeat = link.isUp() ? Long.toString(nowMs - link.lastHeartbeatMs) : "-";
+            out.append(String.format("%-12s %-10s %-22s %10s %14s %12d %12d  %s%n",
+                peer.name(), state, address, age, heartbeat, link.bytesIn(), link.bytesOut(),
+                link.reason == null ? "" : link.reason));
+        }
+        return out.toString();
+    }
+
+    private String groups()
+    {
+        final List<Group> all = new ArrayList<>();
+        groupService.groups().forEach(all::add);
+        all.sort(Comparator.comparing(Group::name));
+        final StringBuilder out = new StringBuilder();
+        out.append("node ").append(self.name()).append(" groups ").append(all.size()).append('\n');
+        for (final Group group : all)
+        {
+            out.append(group.name()).append(' ').append(group.members.size()).append(" [");
+            for (int i = 0; i < group.members.size(); i++)
+            {
+                out.append(i == 0 ? "" : " ").append(group.members.get(i).memberId);
+            }
+            out.append("]\n");
+        }
+        return out.toString();
+    }
+
+    /**
+     * @return epoch ms as an ISO instant, for logs.
+     */
+    static String instant(final long ms)
+    {
+        return Instant.ofEpochMilli(ms).toString();
+    }
+}

@@ -1,0 +1,273 @@
+package io.msgc.wire;
+
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+
+import static java.nio.ByteOrder.LITTLE_ENDIAN;
+
+/**
+ * DATA: one message to one or more destinations. The same layout travels client to server (sender empty),
+ * server to peer and server to client (sender = member id), so a node forwards what it received unchanged.
+ * <pre>
+ *   8  int32  service ({@link ServiceType})
+ *  12  int16  message type (application defined)
+ *  14  uint8  destination count (1..100)
+ *  15  uint8  sender length, then the sender member id
+ *  ..  destination count x (uint8 length, name): groups or member ids {@code #private#node}
+ *  ..  payload: the rest of the frame
+ * </pre>
+ * Decoding walks the destinations once and keeps their offsets, so routing reads them without allocation.
+ */
+public final class DataFrame extends FrameDecoder
+{
+    /** Most destinations in one message. */
+    public static final int MAX_DESTINATIONS = 100;
+    /** Offset of the service word. */
+    public static final int SERVICE_OFFSET = 8;
+    /** Offset of the message type. */
+    public static final int MSG_TYPE_OFFSET = 12;
+    /** Offset of the destination count. */
+    public static final int COUNT_OFFSET = 14;
+    /** Offset of the sender length byte. */
+    public static final int SENDER_OFFSET = 15;
+
+    private final int[] destinationOffsets = new int[MAX_DESTINATIONS];
+    private final int[] destinationLengths = new int[MAX_DESTINATIONS];
+    private int destinationCount;
+    private int payloadOffset;
+
+    /** {@inheritDoc} */
+    protected String validate()
+    {
+        if (length < SENDER_OFFSET + 1)
+        {
+            return "DATA too short: " + length + " bytes";
+        }
+        final int service = service();
+        if (!ServiceType.isValid(service))
+        {
+            return "DATA has bad service word 0x" + Integer.toHexString(service) + ": one of UNRELIABLE 0x01, " +
+                "RELIABLE 0x02, FIFO 0x04, CAUSAL 0x08, AGREED 0x10, SAFE 0x20, optionally | SELF_DISCARD 0x40";
+        }
+        final int count = buffer.getByte(offset + COUNT_OFFSET) & 0xFF;
+        if (count < 1 || count > MAX_DESTINATIONS)
+        {
+            return "DATA has " + count + " destinations; 1 to " + MAX_DESTINATIONS + " allowed";
+        }
+        final int senderLength = shortStringLength(offset + SENDER_OFFSET);
+        if (senderLength < 0)
+        {
+            return "DATA sender runs past the frame end";
+        }
+        int at = offset + SENDER_OFFSET + 1 + senderLength;
+        for (int i = 0; i < count; i++)
+        {
+            final int nameLength = shortStringLength(at);
+            if (nameLength < 0)
+            {
+                return "DATA destination " + (i + 1) + " of " + count + " runs past the frame end";
+            }
+            if (!NameRules.isDestination(buffer, at + 1, nameLength))
+            {
+                return "DATA destination " + (i + 1) + " '" + buffer.getStringWithoutLengthAscii(at + 1, nameLength) +
+                    "' is not a group name (1-127 printable ASCII, no leading '#') nor a member id '#private#node'";
+            }
+            destinationOffsets[i] = at + 1;
+            destinationLengths[i] = nameLength;
+            at += 1 + nameLength;
+        }
+        destinationCount = count;
+        payloadOffset = at;
+        return null;
+    }
+
+    /**
+     * Encode a DATA frame from parts; the payload is copied after the destinations.
+     *
+     * @param buffer        destination buffer.
+     * @param offset        where the frame starts.
+     * @param service       service word.
+     * @param msgType       message type.
+     * @param sender        sender member id, or "" from a client.
+     * @param destinations  group names or member ids.
+     * @param payload       payload source.
+     * @param payloadOffset first payload byte.
+     * @param payloadLength payload byte count.
+     * @return frame length.
+     */
+    public static int encode(
+        final MutableDirectBuffer buffer,
+        final int offset,
+        final int service,
+        final int msgType,
+        final CharSequence sender,
+        final CharSequence[] destinations,
+        final int destinationCount,
+        final DirectBuffer payload,
+        final int payloadOffset,
+        final int payloadLength)
+    {
+        int at = encodeHead(buffer, offset, service, msgType, sender, destinations, destinationCount);
+        buffer.putBytes(at, payload, payloadOffset, payloadLength);
+        at += payloadLength;
+        FrameHeader.write(buffer, offset, at - offset, FrameType.DATA, 0);
+        return at - offset;
+    }
+
+    /**
+     * Encode everything up to the payload (header length left for the caller: {@link #finish}).
+     *
+     * @param buffer           destination buffer.
+     * @param offset           where the frame starts.
+     * @param service          service word.
+     * @param msgType          message type.
+     * @param sender           sender member id or "".
+     * @param destinations     group names or member ids.
+     * @param destinationCount how many of {@code destinations} to use.
+     * @return offset where the payload goes.
+     */
+    public static int encodeHead(
+        final MutableDirectBuffer buffer,
+        final int offset,
+        final int service,
+        final int msgType,
+        final CharSequence sender,
+        final CharSequence[] destinations,
+        final int destinationCount)
+    {
+        buffer.putInt(offset + SERVICE_OFFSET, service, LITTLE_ENDIAN);
+        buffer.putShort(offset + MSG_TYPE_OFFSET, (short)msgType, LITTLE_ENDIAN);
+        buffer.putByte(offset + COUNT_OFFSET, (byte)destinationCount);
+        int at = putShortString(buffer, offset + SENDER_OFFSET, sender);
+        for (int i = 0; i < destinationCount; i++)
+        {
+            at = putShortString(buffer, at, destinations[i]);
+        }
+        return at;
+    }
+
+    /**
+     * Write the header once the payload is in place.
+     *
+     * @param buffer     holding the frame.
+     * @param offset     where the frame starts.
+     * @param payloadEnd offset just past the payload.
+     * @return frame length.
+     */
+    public static int finish(final MutableDirectBuffer buffer, final int offset, final int payloadEnd)
+    {
+        final int length = payloadEnd - offset;
+        FrameHeader.write(buffer, offset, length, FrameType.DATA, 0);
+        return length;
+    }
+
+    private static int putShortString(final MutableDirectBuffer buffer, final int at, final CharSequence s)
+    {
+        final int len = s.length();
+        buffer.putByte(at, (byte)len);
+        for (int i = 0; i < len; i++)
+        {
+            buffer.putByte(at + 1 + i, (byte)s.charAt(i));
+        }
+        return at + 1 + len;
+    }
+
+    /**
+     * @return service word.
+     */
+    public int service()
+    {
+        return buffer.getInt(offset + SERVICE_OFFSET, LITTLE_ENDIAN);
+    }
+
+    /**
+     * @return message type.
+     */
+    public short msgType()
+    {
+        return buffer.getShort(offset + MSG_TYPE_OFFSET, LITTLE_ENDIAN);
+    }
+
+    /**
+     * @return offset of the sender bytes.
+     */
+    public int senderOffset()
+    {
+        return offset + SENDER_OFFSET + 1;
+    }
+
+    /**
+     * @return sender length (0 in a frame from a client).
+     */
+    public int senderLength()
+    {
+        return buffer.getByte(offset + SENDER_OFFSET) & 0xFF;
+    }
+
+    /**
+     * @return sender member id (allocates).
+     */
+    public String sender()
+    {
+        return shortString(offset + SENDER_OFFSET);
+    }
+
+    /**
+     * @return number of destinations.
+     */
+    public int destinationCount()
+    {
+        return destinationCount;
+    }
+
+    /**
+     * @param i destination index.
+     * @return offset of its name bytes.
+     */
+    public int destinationOffset(final int i)
+    {
+        return destinationOffsets[i];
+    }
+
+    /**
+     * @param i destination index.
+     * @return length of its name.
+     */
+    public int destinationLength(final int i)
+    {
+        return destinationLengths[i];
+    }
+
+    /**
+     * @param i destination index.
+     * @return its name (allocates).
+     */
+    public String destination(final int i)
+    {
+        return buffer.getStringWithoutLengthAscii(destinationOffsets[i], destinationLengths[i]);
+    }
+
+    /**
+     * @return offset of the first destination length byte (just after the sender).
+     */
+    public int destinationsStart()
+    {
+        return offset + SENDER_OFFSET + 1 + senderLength();
+    }
+
+    /**
+     * @return offset of the payload.
+     */
+    public int payloadOffset()
+    {
+        return payloadOffset;
+    }
+
+    /**
+     * @return payload length.
+     */
+    public int payloadLength()
+    {
+        return end() - payloadOffset;
+    }
+}

@@ -1,0 +1,66 @@
+package io.msgc.wire;
+
+/**
+ * Codes carried by REJECT and ERROR frames. The reason text says the specifics.
+ */
+public final class ErrorCode
+{
+    /** Frame is malformed: a field runs past the frame end, a count is out of range. */
+    public static final int MALFORMED_FRAME = 1;
+    /** Frame length exceeds the server's {@code max_frame_size} or is below the header size. */
+    public static final int OVERSIZE_FRAME = 2;
+    /** Protocol version not spoken by the server. */
+    public static final int BAD_VERSION = 3;
+    /** Frame type unknown, or not allowed in the connection's current state. */
+    public static final int UNEXPECTED_FRAME = 4;
+    /** A private name, node name or group name breaks the naming rules. */
+    public static final int BAD_NAME = 5;
+    /** A private name or node is already connected. */
+    public static final int DUPLICATE_NAME = 6;
+    /** The listener's access list refuses the remote address. */
+    public static final int NOT_ALLOWED = 7;
+    /** A peer's peers list differs from ours. */
+    public static final int CONFIG_MISMATCH = 8;
+    /** A peer names a node that is not in our peers list. */
+    public static final int UNKNOWN_NODE = 9;
+    /** Two links between the same pair of nodes: the one dialled by the node listed first wins. */
+    public static final int DUPLICATE_LINK = 10;
+    /** A limit was exceeded: groups per message, groups per client, clients per server. */
+    public static final int LIMIT_EXCEEDED = 11;
+    /** The client did not read fast enough and its outbound buffer overflowed. */
+    public static final int SLOW_CONSUMER = 12;
+    /** The server is shutting down. */
+    public static final int SHUTDOWN = 13;
+    /** The handshake did not complete in time. */
+    public static final int TIMEOUT = 14;
+
+    private ErrorCode()
+    {
+    }
+
+    /**
+     * @param code an error code.
+     * @return its symbolic name.
+     */
+    public static String name(final int code)
+    {
+        switch (code)
+        {
+            case MALFORMED_FRAME: return "MALFORMED_FRAME";
+            case OVERSIZE_FRAME: return "OVERSIZE_FRAME";
+            case BAD_VERSION: return "BAD_VERSION";
+            case UNEXPECTED_FRAME: return "UNEXPECTED_FRAME";
+            case BAD_NAME: return "BAD_NAME";
+            case DUPLICATE_NAME: return "DUPLICATE_NAME";
+            case NOT_ALLOWED: return "NOT_ALLOWED";
+            case CONFIG_MISMATCH: return "CONFIG_MISMATCH";
+            case UNKNOWN_NODE: return "UNKNOWN_NODE";
+            case DUPLICATE_LINK: return "DUPLICATE_LINK";
+            case LIMIT_EXCEEDED: return "LIMIT_EXCEEDED";
+            case SLOW_CONSUMER: return "SLOW_CONSUMER";
+            case SHUTDOWN: return "SHUTDOWN";
+            case TIMEOUT: return "TIMEOUT";
+            default: return "CODE_" + code;
+        }
+    }
+}

@@ -1,0 +1,130 @@
+package io.msgc.wire;
+
+import org.agrona.MutableDirectBuffer;
+
+import static java.nio.ByteOrder.LITTLE_ENDIAN;
+
+/**
+ * HELLO: the first frame of every connection.
+ * <pre>
+ *   8  uint8  role (1 peer, 2 client, 3 admin)
+ *   9  uint8  reserved
+ *  10  uint16 reserved
+ *  12  int64  incarnation (peers: changes at every restart; clients/admin: 0)
+ *  20  int64  config digest (peers: digest of the peers list; others: 0)
+ *  28  uint8  name length, then the name (peer: node name; client: private name; admin: anything)
+ * </pre>
+ */
+public final class HelloFrame extends FrameDecoder
+{
+    /** Role of a server dialling a peer. */
+    public static final int ROLE_PEER = 1;
+    /** Role of a client library connection. */
+    public static final int ROLE_CLIENT = 2;
+    /** Role of the admin console. */
+    public static final int ROLE_ADMIN = 3;
+
+    private static final int ROLE_OFFSET = 8;
+    private static final int INCARNATION_OFFSET = 12;
+    private static final int DIGEST_OFFSET = 20;
+    private static final int NAME_OFFSET = 28;
+
+    /**
+     * Encode a HELLO.
+     *
+     * @param buffer      destination.
+     * @param offset      where the frame starts.
+     * @param role        one of the ROLE constants.
+     * @param incarnation sender incarnation.
+     * @param digest      config digest.
+     * @param name        node or private name.
+     * @return frame length.
+     */
+    public static int encode(
+        final MutableDirectBuffer buffer,
+        final int offset,
+        final int role,
+        final long incarnation,
+        final long digest,
+        final String name)
+    {
+        final int length = NAME_OFFSET + 1 + name.length();
+        FrameHeader.write(buffer, offset, length, FrameType.HELLO, 0);
+        buffer.putByte(offset + ROLE_OFFSET, (byte)role);
+        buffer.putByte(offset + ROLE_OFFSET + 1, (byte)0);
+        buffer.putShort(offset + ROLE_OFFSET + 2, (short)0, LITTLE_ENDIAN);
+        buffer.putLong(offset + INCARNATION_OFFSET, incarnation, LITTLE_ENDIAN);
+        buffer.putLong(offset + DIGEST_OFFSET, digest, LITTLE_ENDIAN);
+        buffer.putByte(offset + NAME_OFFSET, (byte)name.length());
+        buffer.putStringWithoutLengthAscii(offset + NAME_OFFSET + 1, name);
+        return length;
+    }
+
+    /** {@inheritDoc} */
+    protected String validate()
+    {
+        if (length < NAME_OFFSET + 1)
+        {
+            return "HELLO too short: " + length + " bytes, need at least " + (NAME_OFFSET + 1);
+        }
+        final int role = role();
+        if (role != ROLE_PEER && role != ROLE_CLIENT && role != ROLE_ADMIN)
+        {
+            return "HELLO has unknown role " + role + " (1 peer, 2 client, 3 admin)";
+        }
+        final int nameLength = shortStringLength(offset + NAME_OFFSET);
+        if (nameLength < 0 || NAME_OFFSET + 1 + nameLength != length)
+        {
+            return "HELLO name length does not match the frame length";
+        }
+        return null;
+    }
+
+    /**
+     * @return role of the sender.
+     */
+    public int role()
+    {
+        return buffer.getByte(offset + ROLE_OFFSET) & 0xFF;
+    }
+
+    /**
+     * @return sender incarnation.
+     */
+    public long incarnation()
+    {
+        return buffer.getLong(offset + INCARNATION_OFFSET, LITTLE_ENDIAN);
+    }
+
+    /**
+     * @return sender config digest.
+     */
+    public long digest()
+    {
+        return buffer.getLong(offset + DIGEST_OFFSET, LITTLE_ENDIAN);
+    }
+
+    /**
+     * @return offset of the name bytes.
+     */
+    public int nameOffset()
+    {
+        return offset + NAME_OFFSET + 1;
+    }
+
+    /**
+     * @return length of the name.
+     */
+    public int nameLength()
+    {
+        return buffer.getByte(offset + NAME_OFFSET) & 0xFF;
+    }
+
+    /**
+     * @return the name as a String (allocates; handshake path).
+     */
+    public String name()
+    {
+        return shortString(offset + NAME_OFFSET);
+    }
+}

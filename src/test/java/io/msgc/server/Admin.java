@@ -1,0 +1,53 @@
+package io.msgc.server;
+
+import io.msgc.wire.AdminFrame;
+import io.msgc.wire.FrameType;
+import io.msgc.wire.HelloFrame;
+import io.msgc.wire.RawConnection;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.net.InetSocketAddress;
+
+/**
+ * Test helper: one admin request over a raw connection.
+ */
+final class Admin
+{
+    private Admin()
+    {
+    }
+
+    static String request(final InetSocketAddress server, final String command)
+    {
+        try (RawConnection c = new RawConnection(server))
+        {
+            c.hello(HelloFrame.ROLE_ADMIN, "test");
+            c.readType(FrameType.WELCOME, 2000);
+            c.send(AdminFrame.encode(c.buffer, 0, FrameType.ADMIN_REQUEST, command));
+            final UnsafeBuffer frame = c.readType(FrameType.ADMIN_RESPONSE, 2000);
+            final AdminFrame admin = new AdminFrame();
+            admin.wrap(frame, 0, frame.capacity());
+            return admin.text();
+        }
+        catch (final Exception ex)
+        {
+            throw new AssertionError("admin '" + command + "' to " + server + " failed: " + ex, ex);
+        }
+    }
+
+    /**
+     * @return bytes in + out of the link to {@code peer} as the admin table shows them.
+     */
+    static long linkBytes(final InetSocketAddress server, final String peer)
+    {
+        for (final String line : request(server, "peers").split("\n"))
+        {
+            final String[] cols = line.trim().split("\\s+");
+            if (cols.length >= 7 && cols[0].equals(peer))
+            {
+                return Long.parseLong(cols[5]) + Long.parseLong(cols[6]);
+            }
+        }
+        throw new AssertionError("no row for " + peer);
+    }
+}

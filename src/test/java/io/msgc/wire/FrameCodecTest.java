@@ -1,0 +1,182 @@
+package io.msgc.wire;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class FrameCodecTest
+{
+    private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[4096]);
+
+    @Test
+    void helloRoundTrip()
+    {
+        final int length = HelloFrame.encode(buffer, 16, HelloFrame.ROLE_PEER, 0x1234L, -7L, "node2");
+        assertEquals(FrameType.HELLO, FrameHeader.type(buffer, 16));
+        assertEquals(FrameHeader.VERSION, FrameHeader.version(buffer, 16));
+        assertEquals(length, FrameHeader.frameLength(buffer, 16));
+        final HelloFrame hello = new HelloFrame();
+        assertNull(hello.wrap(buffer, 16, length));
+        assertEquals(HelloFrame.ROLE_PEER, hello.role());
+        assertEquals(0x1234L, hello.incarnation());
+        assertEquals(-7L, hello.digest());
+        assertEquals("node2", hello.name());
+    }
+
+    @Test
+    void helloWithBadRoleOrTruncatedNameIsRejected()
+    {
+        int length = HelloFrame.encode(buffer, 0, 9, 0, 0, "x");
+        assertEquals("HELLO has unknown role 9 (1 peer, 2 client, 3 admin)", new HelloFrame().wrap(buffer, 0, length));
+        length = HelloFrame.encode(buffer, 0, HelloFrame.ROLE_CLIENT, 0, 0, "alice");
+        assertEquals("HELLO name length does not match the frame length", new HelloFrame().wrap(buffer, 0, length - 2));
+        assertEquals("HELLO too short: 20 bytes, need at least 29", new HelloFrame().wrap(buffer, 0, 20));
+    }
+
+    @Test
+    void welcomeRoundTrip()
+    {
+        final int length = WelcomeFrame.encode(buffer, 0, 99L, 2, "node3", "#alice#node3");
+        final WelcomeFrame welcome = new WelcomeFrame();
+        assertNull(welcome.wrap(buffer, 0, length));
+        assertEquals(99L, welcome.incarnation());
+        assertEquals(2, welcome.nodeIndex());
+        assertEquals("node3", welcome.node());
+        assertEquals("#alice#node3", welcome.memberId());
+    }
+
+    @Test
+    void reasonRoundTripAndNonAsciiIsReplaced()
+    {
+        final int length = ReasonFrame.encode(buffer, 0, FrameType.REJECT, ErrorCode.BAD_NAME, "bad name 'é'");
+        final ReasonFrame reason = new ReasonFrame();
+        assertNull(reason.wrap(buffer, 0, length));
+        assertEquals(FrameType.REJECT, FrameHeader.type(buffer, 0));
+        assertEquals(ErrorCode.BAD_NAME, reason.code());
+        assertEquals("bad name '?'", reason.reason());
+    }
+
+    @Test
+    void heartbeatRoundTrip()
+    {
+        final int length = HeartbeatFrame.encode(buffer, 0, 123456789L);
+        final HeartbeatFrame heartbeat = new HeartbeatFrame();
+        assertNull(heartbeat.wrap(buffer, 0, length));
+        assertEquals(123456789L, heartbeat.timeMs());
+        assertEquals("HEARTBEAT must be 16 bytes, got 12", heartbeat.wrap(buffer, 0, 12));
+    }
+
+    @Test
+    void dataRoundTripWithSeveralDestinations()
+    {
+        final UnsafeBuffer payload = new UnsafeBuffer("hello world".getBytes());
+        final int length = DataFrame.encode(buffer, 0, ServiceType.FIFO | ServiceType.SELF_DISCARD, 42,
+            "#alice#node1", new String[]{"chat", "#bob#node2", "news"}, 3, payload, 0, payload.capacity());
+        final DataFrame data = new DataFrame();
+        assertNull(data.wrap(buffer, 0, length));
+        assertEquals(ServiceType.FIFO | ServiceType.SELF_DISCARD, data.service());
+        assertEquals(42, data.msgType());
+        assertEquals("#alice#node1", data.sender());
+        assertEquals(3, data.destinationCount());
+        assertEquals("chat", data.destination(0));
+        assertEquals("#bob#node2", data.destination(1));
+        assertEquals("news", data.destination(2));
+        assertEquals("hello world", buffer.getStringWithoutLengthAscii(data.payloadOffset(), data.payloadLength()));
+    }
+
+    @Test
+    void dataValidationNamesTheProblem()
+    {
+        final UnsafeBuffer payload = new UnsafeBuffer(new byte[0]);
+        int length = DataFrame.encode(buffer, 0, 0x03, 0, "", new String[]{"g"}, 1, payload, 0, 0);
+        assertTrue(new DataFrame().wrap(buffer, 0, length).startsWith("DATA has bad service word 0x3"));
+        length = DataFrame.encode(buffer, 0, ServiceType.FIFO, 0, "", new String[]{"#nobody"}, 1, payload, 0, 0);
+        assertEquals("DATA destination 1 '#nobody' is not a group name (1-127 printable ASCII, no leading '#') " +
+            "nor a member id '#private#node'", new DataFrame().wrap(buffer, 0, length));
+        length = DataFrame.encode(buffer, 0, ServiceType.FIFO, 0, "", new String[]{"a", "bb"}, 2, payload, 0, 0);
+        assertEquals("DATA destination 2 of 2 runs past the frame end", new DataFrame().wrap(buffer, 0, length - 2));
+        buffer.putByte(DataFrame.COUNT_OFFSET, (byte)0);
+        assertEquals("DATA has 0 destinations; 1 to 100 allowed", new DataFrame().wrap(buffer, 0, length));
+        buffer.putByte(DataFrame.COUNT_OFFSET, (byte)101);
+        assertEquals("DATA has 101 destinations; 1 to 100 allowed", new DataFrame().wrap(buffer, 0, length));
+    }
+
+    @Test
+    void membershipRoundTrip()
+    {
+        int at = MembershipFrame.encodeHead(buffer, 0, 77L, MembershipFrame.CAUSE_JOIN, 2, 1, 1, "chat");
+        at = MembershipFrame.putName(buffer, at, "#a#node1");
+        at = MembershipFrame.putName(buffer, at, "#b#node2");
+        at = MembershipFrame.putName(buffer, at, "#b#node2");
+        final int length = MembershipFrame.finish(buffer, 0, at);
+        final MembershipFrame view = new MembershipFrame();
+        assertNull(view.wrap(buffer, 0, length));
+        assertEquals(77L, view.viewId());
+        assertEquals(MembershipFrame.CAUSE_JOIN, view.cause());
+        assertEquals("chat", view.group());
+        assertEquals(1, view.myIndex());
+        assertEquals(java.util.List.of("#a#node1", "#b#node2"), java.util.List.of(view.members()));
+        assertEquals(java.util.List.of("#b#node2"), java.util.List.of(view.changed()));
+        assertNotNull(view.wrap(buffer, 0, length - 1));
+    }
+
+    @Test
+    void memberSyncRoundTrip()
+    {
+        final int length = MemberSyncFrame.encode(buffer, 0, MemberSyncFrame.OP_JOIN, (5L << 16) | 2, "chat", "alice");
+        final MemberSyncFrame sync = new MemberSyncFrame();
+        assertNull(sync.wrap(buffer, 0, length));
+        assertEquals(MemberSyncFrame.OP_JOIN, sync.op());
+        assertEquals((5L << 16) | 2, sync.eventId());
+        assertEquals("chat", sync.group());
+        assertEquals("alice", sync.member());
+        buffer.putByte(8, (byte)9);
+        assertEquals("MEMBER_SYNC has unknown op 9", sync.wrap(buffer, 0, length));
+    }
+
+    @Test
+    void groupOpRejectsBadNames()
+    {
+        int length = GroupOpFrame.encode(buffer, 0, FrameType.JOIN, "chat");
+        final GroupOpFrame op = new GroupOpFrame();
+        assertNull(op.wrap(buffer, 0, length));
+        assertEquals("chat", op.group());
+        length = GroupOpFrame.encode(buffer, 0, FrameType.JOIN, "#private");
+        assertEquals("bad group name '#private': 1-127 printable ASCII characters, not starting with '#'",
+            op.wrap(buffer, 0, length));
+        length = GroupOpFrame.encode(buffer, 0, FrameType.JOIN, "has space");
+        assertNotNull(op.wrap(buffer, 0, length));
+    }
+
+    @Test
+    void nameRules()
+    {
+        assertTrue(NameRules.isPrivateName("alice.b-c_1"));
+        assertTrue(!NameRules.isPrivateName("a".repeat(32)));
+        assertTrue(!NameRules.isPrivateName("al ice"));
+        assertTrue(NameRules.isNodeName("node-1"));
+        assertTrue(!NameRules.isNodeName("Node1"));
+        assertTrue(NameRules.isGroupName("g".repeat(127)));
+        assertTrue(!NameRules.isGroupName("g".repeat(128)));
+        assertTrue(!NameRules.isGroupName("#x"));
+        final UnsafeBuffer id = new UnsafeBuffer("#alice#node1".getBytes());
+        assertEquals(6, NameRules.memberIdSplit(id, 0, id.capacity()));
+        final UnsafeBuffer bad = new UnsafeBuffer("#alice#".getBytes());
+        assertEquals(-1, NameRules.memberIdSplit(bad, 0, bad.capacity()));
+    }
+
+    @Test
+    void serviceTypes()
+    {
+        assertTrue(ServiceType.isValid(ServiceType.SAFE | ServiceType.SELF_DISCARD));
+        assertTrue(!ServiceType.isValid(0));
+        assertTrue(!ServiceType.isValid(ServiceType.FIFO | ServiceType.AGREED));
+        assertTrue(!ServiceType.isValid(0x80 | ServiceType.FIFO));
+        assertEquals("AGREED|SELF_DISCARD", ServiceType.name(ServiceType.AGREED | ServiceType.SELF_DISCARD));
+        assertEquals(ServiceType.SAFE, ServiceType.parse("safe"));
+    }
+}
