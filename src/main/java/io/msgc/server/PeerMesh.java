@@ -346,14 +346,10 @@ final class PeerMesh
         }
         if (link.isUp())
         {
-            if (link.incarnation == hello.incarnation())
-            {
-                reject(connection, ErrorCode.DUPLICATE_LINK, "node " + name + " is already connected to " +
-                    self.name() + " (link up since " + java.time.Instant.ofEpochMilli(link.upSinceMs) + ")");
-                return;
-            }
-            // the peer restarted before we noticed the old link die
-            link.link.close("peer " + name + " restarted (new incarnation)");
+            // a restarted peer's old socket is closed by its kernel, so an up link means the name is taken
+            reject(connection, ErrorCode.DUPLICATE_LINK, "node " + name + " is already connected to " +
+                self.name() + " (link up since " + java.time.Instant.ofEpochMilli(link.upSinceMs) + ")");
+            return;
         }
         if (link.dialling != null)
         {
@@ -516,6 +512,20 @@ final class PeerMesh
             if (link != null && link.isUp())
             {
                 send(link, buffer, offset, length);
+            }
+        }
+    }
+
+    /**
+     * Close every peer link first on shutdown, so peers see this node leave the network (NETWORK views).
+     */
+    void closeLinks()
+    {
+        for (final PeerLink link : links)
+        {
+            if (link != null && link.link != null)
+            {
+                link.link.close("node " + self.name() + " shutting down");
             }
         }
     }

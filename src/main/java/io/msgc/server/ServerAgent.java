@@ -191,6 +191,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupService.Deliverer, 
     /** {@inheritDoc} */
     public void onClose()
     {
+        mesh.closeLinks();
         groupService.sessions().forEach(session ->
         {
             final int length = ReasonFrame.encode(scratch, 0, FrameType.ERROR, ErrorCode.SHUTDOWN,

@@ -82,7 +82,7 @@ class DaemonProcessTest
                 assertTrue(n1.awaitOutput("restarted=yes", 10_000), n1.output());
                 // SIGTERM: clean stop
                 again.terminate();
-                assertTrue(again.output().contains("stopped node=node2"), again.output());
+                assertTrue(again.awaitOutput("stopped node=node2", 5000), again.output());
             }
         }
     }

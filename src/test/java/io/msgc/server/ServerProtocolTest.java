@@ -132,7 +132,7 @@ class ServerProtocolTest
             FrameHeader.write(bad.buffer, 0, 64 * 1024 + Router.SENDER_HEADROOM + 1, FrameType.DATA, 0);
             bad.send(FrameHeader.LENGTH);
             final UnsafeBuffer error = bad.readType(FrameType.ERROR, 2000);
-            assertEquals("OVERSIZE_FRAME: frame length 65604 outside 8..65603 (max_frame_size)",
+            assertEquals("OVERSIZE_FRAME: frame length 65602 outside 8..65601 (max_frame_size)",
                 RawConnection.reason(error));
             assertTrue(bad.closedByPeer(2000));
             assertHealthy(good);
@@ -159,7 +159,7 @@ class ServerProtocolTest
         {
             FrameHeader.write(c.buffer, 0, 3, FrameType.HELLO, 0);
             c.send(FrameHeader.LENGTH);
-            assertEquals("OVERSIZE_FRAME: frame length 3 outside 8..65603 (max_frame_size)", expectReject(c));
+            assertEquals("OVERSIZE_FRAME: frame length 3 outside 8..65601 (max_frame_size)", expectReject(c));
         }
     }
 
