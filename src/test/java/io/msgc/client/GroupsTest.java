@@ -221,7 +221,7 @@ class GroupsTest
             for (int i = 0; i < count; i++)
             {
                 sender.send(ServiceType.RELIABLE, i, 1024, "firehose");
-                if (i % 500 == 499)
+                if (i % 100 == 99)
                 {
                     // paced: the fast members keep up, only the one that never reads falls behind
                     final int sent = i + 1;
