@@ -2,6 +2,7 @@ package io.msgc.client;
 
 import io.msgc.conf.ClientConfig;
 import io.msgc.conf.HostPort;
+import io.msgc.io.Backoff;
 import io.msgc.io.Connection;
 import io.msgc.io.FrameHandler;
 import io.msgc.io.Poller;
@@ -491,10 +492,8 @@ public final class MsgcClient implements AutoCloseable
         }
         if (reconnecting)
         {
-            final long cap = config.reconnectInterval() * 1000L;
-            final long base = Math.min(cap, (long)config.reconnectInitialMs() << Math.min(attempts, 20));
-            attempts++;
-            nextDialMs = poller.nowMs() + base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
+            nextDialMs = poller.nowMs() +
+                Backoff.delayMs(config.reconnectInitialMs(), config.reconnectInterval() * 1000L, attempts++);
         }
     }
 

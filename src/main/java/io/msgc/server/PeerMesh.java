@@ -3,6 +3,7 @@ package io.msgc.server;
 import io.msgc.admin.EventLog;
 import io.msgc.conf.PeerConfig;
 import io.msgc.conf.ServerConfig;
+import io.msgc.io.Backoff;
 import io.msgc.io.Connection;
 import io.msgc.io.Poller;
 import io.msgc.io.Timers;
@@ -16,7 +17,6 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Keeps a link to every other node of the peers list: dials each one, answers their dials, resolves
@@ -220,11 +220,8 @@ final class PeerMesh
         {
             return;
         }
-        final long cap = config.reconnectInterval() * 1000L;
-        final long base = Math.min(cap, (long)config.reconnectInitialMs() << Math.min(link.attempts, 20));
-        link.attempts++;
-        // half fixed, half random: spreads redials of many nodes without ever waiting longer than the cap
-        final long delay = base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
+        final long delay = Backoff.delayMs(config.reconnectInitialMs(), config.reconnectInterval() * 1000L,
+            link.attempts++);
         link.redialTimer = timers.schedule(poller.nowMs() + delay, () -> dial(link));
     }
 
