@@ -3,7 +3,6 @@ package io.msgc.server;
 import io.msgc.conf.PeerConfig;
 import io.msgc.conf.ServerConfig;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -88,13 +87,5 @@ final class AdminReport
             out.append("]\n");
         }
         return out.toString();
-    }
-
-    /**
-     * @return epoch ms as an ISO instant, for logs.
-     */
-    static String instant(final long ms)
-    {
-        return Instant.ofEpochMilli(ms).toString();
     }
 }
