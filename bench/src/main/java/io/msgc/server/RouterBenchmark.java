@@ -37,7 +37,11 @@ import java.util.concurrent.TimeUnit;
  * links. The node is real ({@link PeerMesh}, {@link GroupService}, groups joined through {@code join} and
  * MEMBER_SYNC), its connections are real {@link Connection}s on unconnected sockets ({@link SinkConnections}):
  * every operation also drains them, as the loop's end-of-turn flush would, without the system call.
+ * {@code fromClient}: a local member's message to the group; {@code fromPeer}: a peer's copy of a message, for
+ * the local members; {@code toMember}: a local member's message to one member id (unicast).
  * Run with {@code -prof gc}: routing must allocate 0 B per operation and cost the same for 1 or 100,000 groups.
+ * Every message goes to the same group, so its table slot stays in cache: flat cost here shows the lookup does
+ * no work that grows with the table, not how a lookup behaves when the slot must come from memory.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -130,6 +134,44 @@ public class RouterBenchmark
     }
 
     /**
+     * A node where member {@code m0} sends to one member id instead of a group: {@code #m1#node0} on this node
+     * (a lookup in the session table) or {@code #r1#node1} on the one other node (the node index is found from
+     * the id's bytes, the frame is forwarded once). The group table holds 1,000 groups.
+     */
+    @State(Scope.Thread)
+    public static class ToMember
+    {
+        /** {@code local} or {@code remote}. */
+        @Param({"local", "remote"})
+        String member;
+
+        BenchNode node;
+        final UnsafeBuffer frame = new UnsafeBuffer(BufferUtil.allocateDirectAligned(4096, 64));
+        int frameLength;
+
+        /**
+         * Build the node and check one routing does what it should.
+         *
+         * @throws IOException when a socket channel cannot be opened.
+         */
+        @Setup
+        public void setup() throws IOException
+        {
+            node = new BenchNode(1000, 2, 1);
+            final boolean local = "local".equals(member);
+            frameLength = BenchNode.encode(frame, "", local ? "#m1#node0" : "#r1#node1");
+            node.checkFromClient(frame, frameLength, local ? 1 : 0, local ? 0 : 1);
+        }
+
+        /** Close the node's sockets and selector. */
+        @TearDown
+        public void tearDown()
+        {
+            node.close();
+        }
+    }
+
+    /**
      * A DATA frame from a local member: stamp the sender, deliver to N local members, forward to M nodes.
      *
      * @param state the node.
@@ -142,6 +184,21 @@ public class RouterBenchmark
         final String error = node.router.fromClient(node.sender, node.clientFrame, 0, node.clientFrameLength);
         node.drain();
         return error == null ? node.counters.deliveries : -1;
+    }
+
+    /**
+     * A DATA frame from a local member to one member id: find the member or its node, deliver or forward once.
+     *
+     * @param state the node.
+     * @return deliveries plus forwards so far, consumed so the work is not eliminated.
+     */
+    @Benchmark
+    public long toMember(final ToMember state)
+    {
+        final BenchNode node = state.node;
+        final String error = node.router.fromClient(node.sender, state.frame, 0, state.frameLength);
+        node.drain();
+        return error == null ? node.counters.deliveries + node.counters.peerForwards : -1;
     }
 
     /**
@@ -243,13 +300,16 @@ public class RouterBenchmark
                 throw new IllegalStateException(groupService.groups().size() + " groups, expected " + groups);
             }
 
-            final String[] destinations = {TARGET};
+            clientFrameLength = encode(clientFrame, "", TARGET);
+            peerFrameLength = encode(peerFrame, NameRules.memberId("r1", "node1"), TARGET);
+        }
+
+        /** A FIFO DATA frame of {@link #PAYLOAD_SIZE} bytes to one destination; sender "" as a client sends it. */
+        static int encode(final UnsafeBuffer buffer, final String sender, final String destination)
+        {
             final UnsafeBuffer payload = new UnsafeBuffer(new byte[PAYLOAD_SIZE]);
-            clientFrameLength = DataFrame.encode(
-                clientFrame, 0, ServiceType.FIFO, 7, "", destinations, 1, payload, 0, PAYLOAD_SIZE);
-            peerFrameLength = DataFrame.encode(
-                peerFrame, 0, ServiceType.FIFO, 7, NameRules.memberId("r1", "node1"), destinations, 1, payload, 0,
-                PAYLOAD_SIZE);
+            return DataFrame.encode(
+                buffer, 0, ServiceType.FIFO, 7, sender, new String[]{destination}, 1, payload, 0, PAYLOAD_SIZE);
         }
 
         private Connection sink(final int writeLimit) throws IOException
@@ -286,11 +346,17 @@ public class RouterBenchmark
 
         void checkFromClient(final int localMembers, final int remoteNodes)
         {
+            checkFromClient(clientFrame, clientFrameLength, localMembers, remoteNodes);
+        }
+
+        void checkFromClient(final UnsafeBuffer frame, final int frameLength, final int localMembers,
+            final int remoteNodes)
+        {
             final long deliveries = counters.deliveries;
             final long forwards = counters.peerForwards;
             final int pending = pendingBytes();
-            final String error = router.fromClient(sender, clientFrame, 0, clientFrameLength);
-            final int routedLength = clientFrameLength + sender.memberIdBytes.length;
+            final String error = router.fromClient(sender, frame, 0, frameLength);
+            final int routedLength = frameLength + sender.memberIdBytes.length;
             check(error, counters.deliveries - deliveries, localMembers, counters.peerForwards - forwards,
                 remoteNodes, pendingBytes() - pending, (localMembers + remoteNodes) * routedLength);
         }
