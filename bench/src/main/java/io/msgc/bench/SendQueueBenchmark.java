@@ -174,7 +174,8 @@ public class SendQueueBenchmark
          *
          * @return CONTINUE.
          */
-        public Action onMessage(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
+        public Action onMessage(
+            final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
         {
             writeBuffer.putBytes(0, buffer, index, length);
             received++;
