@@ -149,7 +149,7 @@ final class ConfigValidator
                 case "reconnect_interval" -> integer(o, 1, MAX_SECONDS, ints, b::reconnectInterval);
                 case "max_backlog" -> integer(o, 1, 10_000_000, ints, b::maxBacklog);
                 case "messages_per_iter" -> integer(o, 1, 1_000_000, ints, b::messagesPerIter);
-                case "tcpbuf_size" -> integer(o, 4096, MAX_FRAME, ints, b::tcpbufSize);
+                case "tcpbuf_size" -> integer(o, 0, MAX_FRAME, ints, b::tcpbufSize);
                 case "max_frame_size" -> integer(o, 1024, MAX_FRAME, ints, b::maxFrameSize);
                 case "client_outbound_limit" -> integer(o, 65536, Integer.MAX_VALUE, ints, b::clientOutboundLimit);
                 case "heartbeat_interval_ms" -> integer(o, 1, 60_000, ints, b::heartbeatIntervalMs);

@@ -166,7 +166,7 @@ public final class ServerConfig
         return messagesPerIter;
     }
 
-    /** @return {@code tcpbuf_size}: socket send/receive buffer size in bytes (default 131072). */
+    /** @return {@code tcpbuf_size}: socket send/receive buffer size in bytes; 0 (the default) leaves the OS default, which Linux auto-tunes. */
     public int tcpbufSize()
     {
         return tcpbufSize;
@@ -246,7 +246,7 @@ public final class ServerConfig
         private int reconnectInterval = 5;
         private int maxBacklog = 5000;
         private int messagesPerIter = 20;
-        private int tcpbufSize = 131072;
+        private int tcpbufSize = 0;
         private String debugLevel = "ERROR";
         private boolean enabled = true;
         private int maxFrameSize = 1048576;
@@ -347,7 +347,7 @@ public final class ServerConfig
         }
 
         /**
-         * @param bytes tcpbuf_size.
+         * @param bytes tcpbuf_size; 0 leaves the OS default (auto-tuned on Linux).
          * @return this.
          */
         public Builder tcpbufSize(final int bytes)

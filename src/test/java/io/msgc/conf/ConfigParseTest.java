@@ -118,7 +118,7 @@ class ConfigParseTest
         assertEquals(5, s.reconnectInterval());
         assertEquals(5000, s.maxBacklog());
         assertEquals(20, s.messagesPerIter());
-        assertEquals(131072, s.tcpbufSize());
+        assertEquals(0, s.tcpbufSize());
         assertEquals("ERROR", s.debugLevel());
         assertTrue(s.enabled());
         assertEquals(1048576, s.maxFrameSize());

@@ -24,7 +24,7 @@ final class Driver
     private static final long DRAIN_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
     private static final int MAX_BURST = 1024;
     /** Bytes in flight at "as fast as possible": well under the server's 8 MiB per-client outbound limit. */
-    private static final int WINDOW_BYTES = 2 * 1024 * 1024;
+    private static final int WINDOW_BYTES = Integer.getInteger("msgc.bench.window", 2 * 1024 * 1024);
 
     /**
      * Checks sequence and records latency for one receiving endpoint.

@@ -65,7 +65,9 @@ final class MsgcTopology implements Topology
         final ServerConfig config = builder.build();
         final ListenerConfig listener = noListener();
         final MsgcServer[] servers = new MsgcServer[nodes];
-        final PrintStream log = new PrintStream(OutputStream.nullOutputStream());
+        // server events are not the rig's output; -Dmsgc.bench.serverLog=true shows them on stderr
+        final PrintStream log = Boolean.getBoolean("msgc.bench.serverLog") ? System.err :
+            new PrintStream(OutputStream.nullOutputStream());
         try
         {
             for (int i = 0; i < nodes; i++)
