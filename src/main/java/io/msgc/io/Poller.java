@@ -192,6 +192,26 @@ public final class Poller implements AutoCloseable
     }
 
     /**
+     * One loop turn for a poller whose only work is one established connection (a client): read, then write,
+     * without the selector. A non-blocking read that finds nothing costs one system call, where a select
+     * followed by a read costs two when data is there; a partial write is retried on the next turn instead of
+     * waiting for OP_WRITE.
+     *
+     * @param connection the established connection.
+     * @return work done (frames read + flushes).
+     */
+    public int pollSingle(final Connection connection)
+    {
+        nowMs = System.currentTimeMillis();
+        final int work = connection.read() + flushDirty();
+        if (connection.pendingBytes() > 0)
+        {
+            connection.flush();
+        }
+        return work;
+    }
+
+    /**
      * Flush every connection that queued bytes since the last flush.
      *
      * @return connections flushed.

@@ -165,9 +165,17 @@ public final class DataFrame extends FrameDecoder
     {
         final int len = s.length();
         buffer.putByte(at, (byte)len);
-        for (int i = 0; i < len; i++)
+        if (s instanceof String)
         {
-            buffer.putByte(at + 1 + i, (byte)s.charAt(i));
+            // one bounds check for the whole name instead of one per byte: this runs for every message sent
+            buffer.putStringWithoutLengthAscii(at + 1, (String)s);
+        }
+        else
+        {
+            for (int i = 0; i < len; i++)
+            {
+                buffer.putByte(at + 1 + i, (byte)s.charAt(i));
+            }
         }
         return at + 1 + len;
     }
