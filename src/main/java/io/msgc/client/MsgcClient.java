@@ -354,14 +354,21 @@ public final class MsgcClient implements AutoCloseable
         this.handler = handler;
         this.pollLimit = limit;
         this.delivered = 0;
-        int work = 0;
+        int work = drainSendQueue();
         if (connection != null && state == STATE_CONNECTED)
         {
             connection.stopReading(false);
-            connection.deliverBuffered();
+            work += connection.deliverBuffered();
         }
-        work += drainSendQueue();
-        work += poller.poll(0);
+        if (connection != null && state == STATE_CONNECTED)
+        {
+            // connected, the client has one socket: read it directly, no selector on the hot path
+            work += poller.pollSingle(connection);
+        }
+        else
+        {
+            work += poller.poll(0);
+        }
         work += housekeeping();
         return work + delivered;
     }
@@ -504,6 +511,11 @@ public final class MsgcClient implements AutoCloseable
         attempts = 0;
         lastSentMs = poller.nowMs();
         state = STATE_CONNECTED;
+        if (handler == null)
+        {
+            // inside connect(): frames behind the WELCOME wait in the read buffer for the first poll's handler
+            c.stopReading(true);
+        }
         for (final String group : joined)
         {
             final int length = GroupOpFrame.encode(scratch, 0, FrameType.JOIN, group);
@@ -528,20 +540,34 @@ public final class MsgcClient implements AutoCloseable
             switch (type)
             {
                 case FrameType.DATA:
-                    if (dataFrame.wrap(buffer, offset, length) == null && handler != null)
+                {
+                    final String malformed = dataFrame.wrap(buffer, offset, length);
+                    if (malformed != null)
+                    {
+                        reportMalformed("DATA", malformed);
+                    }
+                    else if (handler != null)
                     {
                         message.wrapPayload();
                         handler.onMessage(message);
                         countDelivery(c);
                     }
                     break;
+                }
                 case FrameType.MEMBERSHIP:
-                    if (membershipFrame.wrap(buffer, offset, length) == null && handler != null)
+                {
+                    final String malformed = membershipFrame.wrap(buffer, offset, length);
+                    if (malformed != null)
+                    {
+                        reportMalformed("MEMBERSHIP", malformed);
+                    }
+                    else if (handler != null)
                     {
                         handler.onMembership(membershipView);
                         countDelivery(c);
                     }
                     break;
+                }
                 case FrameType.ERROR:
                     if (reasonFrame.wrap(buffer, offset, length) == null && handler != null)
                     {
@@ -577,6 +603,16 @@ public final class MsgcClient implements AutoCloseable
             else
             {
                 c.close(c.attachment() + " sent " + FrameType.name(type) + " instead of WELCOME");
+            }
+        }
+
+        private void reportMalformed(final String type, final String reason)
+        {
+            // a server bug or a corrupted stream: skip the frame, never silently
+            if (handler != null)
+            {
+                handler.onError(ErrorCode.MALFORMED_FRAME, "malformed " + type + " frame from the server skipped: " +
+                    reason);
             }
         }
 
