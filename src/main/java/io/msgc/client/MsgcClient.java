@@ -45,7 +45,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * straight into a lock-free {@link ManyToOneRingBuffer} (no allocation per message) and return at once, with
  * {@link #BACK_PRESSURED} when it is full. One thread at a time drives I/O with {@link #poll}: it moves queued
  * frames to the socket, reads, and calls the handler. {@link #startThread} runs that loop on a thread of the
- * client's own for callback-style use.
+ * client's own for callback-style use. Sends made by the I/O thread itself (a handler replying inside
+ * {@code poll}, or any send of a client built with {@code ClientConfig.Builder.singleThreaded(true)}) skip the
+ * queue and are encoded straight into the socket's write buffer whenever the queue is empty.
  * <p>
  * Reconnect (when configured): on loss the handler gets {@code onDisconnect} with the count of frames that never
  * reached the server, the client redials the server list (shuffled) with backoff and jitter, re-joins every
@@ -98,6 +100,8 @@ public final class MsgcClient implements AutoCloseable
     private int pollLimit;
     private int delivered;
     private AgentRunner runner;
+    /** The thread inside {@link #poll} now, else null: only that thread may write the connection directly. */
+    private Thread pollingThread;
 
     private MsgcClient(final ClientConfig config) throws IOException
     {
@@ -322,6 +326,12 @@ public final class MsgcClient implements AutoCloseable
         {
             return s == STATE_CLOSED ? CLOSED : NOT_CONNECTED;
         }
+        if ((config.singleThreaded() || Thread.currentThread() == pollingThread) &&
+            sendQueue.consumerPosition() == sendQueue.producerPosition() && direct(
+            service, msgType, payload, offset, length, groups, groupCount, frameLength))
+        {
+            return frameLength;
+        }
         final int index = sendQueue.tryClaim(FRAME_RECORD, frameLength);
         if (index < 0)
         {
@@ -333,6 +343,38 @@ public final class MsgcClient implements AutoCloseable
         DataFrame.finish(buffer, index, payloadAt + length);
         sendQueue.commit(index);
         return frameLength;
+    }
+
+    /**
+     * Encode a DATA frame straight into the connection's write buffer, skipping the send queue. Only for the
+     * I/O thread (single-threaded client, or a handler inside {@link #poll}) and only when the queue is empty,
+     * so frames still leave in the order they were sent.
+     *
+     * @return false when the write buffer is full: the caller queues the frame instead.
+     */
+    private boolean direct(
+        final int service,
+        final int msgType,
+        final DirectBuffer payload,
+        final int offset,
+        final int length,
+        final String[] groups,
+        final int groupCount,
+        final int frameLength)
+    {
+        final Connection c = connection;
+        final int at = c == null ? -1 : c.claim(frameLength);
+        if (at < 0)
+        {
+            return false;
+        }
+        final MutableDirectBuffer buffer = c.writeBuffer();
+        final int payloadAt = DataFrame.encodeHead(buffer, at, service, msgType, "", groups, groupCount);
+        buffer.putBytes(payloadAt, payload, offset, length);
+        DataFrame.finish(buffer, at, payloadAt + length);
+        c.commit(frameLength);
+        lastSentMs = poller.nowMs();
+        return true;
     }
 
     // ---------------------------------------------------------------- I/O side (one thread)
@@ -354,6 +396,19 @@ public final class MsgcClient implements AutoCloseable
         this.handler = handler;
         this.pollLimit = limit;
         this.delivered = 0;
+        pollingThread = Thread.currentThread();
+        try
+        {
+            return pollOnce();
+        }
+        finally
+        {
+            pollingThread = null;
+        }
+    }
+
+    private int pollOnce()
+    {
         int work = drainSendQueue();
         if (connection != null && state == STATE_CONNECTED)
         {

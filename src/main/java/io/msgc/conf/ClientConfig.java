@@ -20,6 +20,7 @@ public final class ClientConfig
     private final int reconnectInitialMs;
     private final int sendQueueCapacity;
     private final int maxFrameSize;
+    private final boolean singleThreaded;
 
     private ClientConfig(final Builder b)
     {
@@ -35,6 +36,7 @@ public final class ClientConfig
         reconnectInitialMs = b.reconnectInitialMs;
         sendQueueCapacity = b.sendQueueCapacity;
         maxFrameSize = b.maxFrameSize;
+        singleThreaded = b.singleThreaded;
     }
 
     /**
@@ -112,6 +114,15 @@ public final class ClientConfig
     }
 
     /**
+     * @return true when the application promised that one thread makes every call on the client (set in code
+     *         with {@link Builder#singleThreaded}; not a config-file option: it is a property of the program).
+     */
+    public boolean singleThreaded()
+    {
+        return singleThreaded;
+    }
+
+    /**
      * Builds a {@link ClientConfig}; starts with every default. Values are not range-checked here.
      */
     public static final class Builder
@@ -127,6 +138,7 @@ public final class ClientConfig
         private int reconnectInitialMs = 100;
         private int sendQueueCapacity = 1048576;
         private int maxFrameSize = 1048576;
+        private boolean singleThreaded;
 
         private Builder()
         {
@@ -242,6 +254,21 @@ public final class ClientConfig
         public Builder idleTimeout(final int seconds)
         {
             this.idleTimeout = seconds;
+            return this;
+        }
+
+        /**
+         * Promise that one thread makes every call on the client: connect, multicast, join, leave and poll.
+         * Sends then skip the thread-safe send queue and are encoded straight into the socket's write buffer
+         * (as Aeron's exclusive publications skip the shared-publication protocol). Calls from another thread
+         * are then a data race: the default, false, allows sends from any thread.
+         *
+         * @param singleThreaded true to promise a single calling thread.
+         * @return this.
+         */
+        public Builder singleThreaded(final boolean singleThreaded)
+        {
+            this.singleThreaded = singleThreaded;
             return this;
         }
 
