@@ -4,7 +4,6 @@ import io.msgc.admin.EventLog;
 import io.msgc.conf.ListenerConfig;
 import io.msgc.conf.PeerConfig;
 import io.msgc.conf.ServerConfig;
-import io.msgc.io.IdleStrategies;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.AgentRunner;
 
@@ -60,7 +59,7 @@ public final class MsgcServer implements AutoCloseable
         agent.bind();
         final ErrorHandler errorHandler = ex -> log.log(EventLog.Level.ERROR, "agent-error",
             "exception=\"" + ex + "\"");
-        final AgentRunner runner = new AgentRunner(IdleStrategies.forKind(config.idleStrategy()), errorHandler, null, agent);
+        final AgentRunner runner = new AgentRunner(agent.idleStrategy(), errorHandler, null, agent);
         AgentRunner.startOnThread(runner);
         return new MsgcServer(agent, runner, self.name());
     }

@@ -1,7 +1,6 @@
 package io.msgc.server;
 
 import io.msgc.admin.EventLog;
-import io.msgc.conf.IdleStrategyKind;
 import io.msgc.conf.ListenConfig;
 import io.msgc.conf.ListenerConfig;
 import io.msgc.conf.PeerConfig;
@@ -9,6 +8,7 @@ import io.msgc.conf.ServerConfig;
 import io.msgc.io.Connection;
 import io.msgc.io.FrameHandler;
 import io.msgc.io.Poller;
+import io.msgc.io.SelectIdleStrategy;
 import io.msgc.io.Timers;
 import io.msgc.wire.AdminFrame;
 import io.msgc.wire.ErrorCode;
@@ -38,7 +38,8 @@ import java.util.List;
  */
 final class ServerAgent implements Agent, FrameHandler, GroupService.Deliverer, Router.SlowConsumerHandler
 {
-    private static final long BLOCKING_SELECT_CAP_MS = 100;
+    /** Longest a select may block: bounds how late a timer can run. */
+    private static final long SELECT_CAP_MS = 100;
 
     private final ServerConfig config;
     private final ListenerConfig listenerConfig;
@@ -59,7 +60,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupService.Deliverer, 
     private final GroupOpFrame groupOp = new GroupOpFrame();
     private final AdminFrame admin = new AdminFrame();
     private final AdminReport adminReport;
-    private final boolean blocking;
+    private final SelectIdleStrategy idleStrategy;
     private int clientCount;
     private boolean clientsPaused;
 
@@ -85,7 +86,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupService.Deliverer, 
         this.self = self;
         this.log = log;
         this.poller = new Poller();
-        this.blocking = config.idleStrategy() == IdleStrategyKind.BLOCKING;
+        this.idleStrategy = SelectIdleStrategy.forKind(config.idleStrategy());
         this.mesh = new PeerMesh(config, self, incarnation, poller, timers, log, faults, this);
         this.groupService = new GroupService(config, self, mesh, log, this);
         this.router = new Router(self.index(), config.maxFrameSize(), mesh, groupService, counters, this);
@@ -161,6 +162,14 @@ final class ServerAgent implements Agent, FrameHandler, GroupService.Deliverer, 
             " idle_strategy=" + config.idleStrategy().configName());
     }
 
+    /**
+     * @return the idle strategy the agent runner must use: the agent blocks in its selector when it says so.
+     */
+    SelectIdleStrategy idleStrategy()
+    {
+        return idleStrategy;
+    }
+
     /** {@inheritDoc} */
     public String roleName()
     {
@@ -177,7 +186,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupService.Deliverer, 
     /** {@inheritDoc} */
     public int doWork()
     {
-        final long timeout = blocking ? timers.msUntilNext(poller.nowMs(), BLOCKING_SELECT_CAP_MS) : 0;
+        final long timeout = idleStrategy.selectTimeoutMs(timers.msUntilNext(poller.nowMs(), SELECT_CAP_MS));
         int work = poller.poll(timeout);
         work += timers.poll(poller.nowMs());
         final boolean congested = mesh.updateCongestion();

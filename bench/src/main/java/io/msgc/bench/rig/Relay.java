@@ -1,16 +1,22 @@
 package io.msgc.bench.rig;
 
+import io.msgc.io.SelectIdleStrategy;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentTerminationException;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
+import java.util.function.Consumer;
 
 /**
  * The baseline: a dumb relay on one thread. Bytes read from the hub go to every spoke, bytes read from a spoke
  * go to the hub, copied without parsing. It stops reading a source while a destination's output buffer lacks
- * room, so nothing is dropped. Run by an {@code AgentRunner} with the profile's idle strategy.
+ * room, so nothing is dropped. Run by an {@code AgentRunner} with the profile's {@link SelectIdleStrategy}, the
+ * one msgc's servers use: when it says so the relay blocks in a selector until a socket is readable, as the
+ * servers do.
  */
 final class Relay implements Agent
 {
@@ -37,16 +43,23 @@ final class Relay implements Agent
     private final String name;
     private final Link[] links;
     private final ByteBuffer chunk = ByteBuffer.allocateDirect(CHUNK_BYTES);
+    private final SelectIdleStrategy idle;
+    private final Selector selector;
+    private final Consumer<SelectionKey> ignoreKey = key -> { };
 
     /**
      * @param name   role name for the thread.
+     * @param idle   the idle strategy its runner uses.
      * @param hub    the side whose bytes fan out.
      * @param spokes the sides whose bytes go back to the hub.
      * @throws IOException when a channel cannot be made non-blocking.
      */
-    Relay(final String name, final SocketChannel hub, final SocketChannel... spokes) throws IOException
+    Relay(final String name, final SelectIdleStrategy idle, final SocketChannel hub, final SocketChannel... spokes)
+        throws IOException
     {
         this.name = name;
+        this.idle = idle;
+        selector = Selector.open();
         links = new Link[1 + spokes.length];
         links[0] = new Link(hub);
         for (int i = 0; i < spokes.length; i++)
@@ -55,11 +68,20 @@ final class Relay implements Agent
             links[1 + i].destinations = new Link[]{links[0]};
         }
         links[0].destinations = java.util.Arrays.copyOfRange(links, 1, links.length);
+        for (final Link link : links)
+        {
+            link.channel.register(selector, SelectionKey.OP_READ);
+        }
     }
 
     @Override
     public int doWork() throws IOException
     {
+        final long timeoutMs = idle.selectTimeoutMs(Long.MAX_VALUE);
+        if (timeoutMs > 0 && nothingPending())
+        {
+            selector.select(ignoreKey, timeoutMs);
+        }
         int work = 0;
         for (final Link link : links)
         {
@@ -76,6 +98,18 @@ final class Relay implements Agent
             }
         }
         return work;
+    }
+
+    private boolean nothingPending()
+    {
+        for (final Link link : links)
+        {
+            if (link.out.position() > 0)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private int copyFrom(final Link source) throws IOException
@@ -107,6 +141,14 @@ final class Relay implements Agent
     @Override
     public void onClose()
     {
+        try
+        {
+            selector.close();
+        }
+        catch (final IOException ignore)
+        {
+            // shutting down
+        }
         for (final Link link : links)
         {
             try

@@ -1,7 +1,7 @@
 package io.msgc.bench.rig;
 
 import io.msgc.conf.IdleStrategyKind;
-import io.msgc.io.IdleStrategies;
+import io.msgc.io.SelectIdleStrategy;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.AgentTerminationException;
 
@@ -13,7 +13,7 @@ import java.nio.channels.SocketChannel;
 /**
  * The baseline in the same topology: one {@link Relay} thread for one node; for two nodes, two relays chained
  * over a TCP link (publisher - relay1 - relay2 - subscribers), as msgc's two servers are. Each relay runs with
- * the same idle strategy as the msgc servers.
+ * the same idle strategy as the msgc servers ({@link SelectIdleStrategy}).
  */
 final class RelayTopology implements Topology
 {
@@ -54,14 +54,14 @@ final class RelayTopology implements Topology
             {
                 final SocketChannel link = connect(last);
                 lastHub = last.accept();
-                runners[0] = runner(new Relay("relay1", hub, link), idle);
+                runners[0] = runner("relay1", idle, hub, link);
             }
             for (int i = 0; i < subscribers; i++)
             {
                 subs[i] = new RawEndpoint(connect(last), MsgcTopology.GROUP_A);
                 subscriberSides[i] = last.accept();
             }
-            runners[nodes - 1] = runner(new Relay("relay" + nodes, lastHub, subscriberSides), idle);
+            runners[nodes - 1] = runner("relay" + nodes, idle, lastHub, subscriberSides);
             for (final AgentRunner runner : runners)
             {
                 AgentRunner.startOnThread(runner);
@@ -89,9 +89,12 @@ final class RelayTopology implements Topology
         return channel;
     }
 
-    private static AgentRunner runner(final Relay relay, final IdleStrategyKind idle)
+    private static AgentRunner runner(
+        final String name, final IdleStrategyKind kind, final SocketChannel hub, final SocketChannel... spokes)
+        throws IOException
     {
-        return new AgentRunner(IdleStrategies.forKind(idle), RelayTopology::onError, null, relay);
+        final SelectIdleStrategy idle = SelectIdleStrategy.forKind(kind);
+        return new AgentRunner(idle, RelayTopology::onError, null, new Relay(name, idle, hub, spokes));
     }
 
     private static void onError(final Throwable error)
