@@ -24,6 +24,7 @@ public final class LoadRig
     private static final int[] FULL_SIZES = {32, 64, 288, 1344};
     private static final int[] LATENCY_RATES = {10_000, 100_000};
     private static final int FAN_OUT = 8;
+    private static final long POST_GC_PAUSE_MS = 1_200;
 
     private LoadRig()
     {
@@ -208,7 +209,10 @@ public final class LoadRig
     private static RunResult runOne(final Scenario scenario, final boolean relay, final long warmupNs,
         final long measureNs) throws Exception
     {
+        // free the previous run's direct buffers now, then let the JVM's cleanup safepoint (it follows a GC by
+        // about a second and stops every thread for a few ms) pass before anything is measured
         System.gc();
+        Thread.sleep(POST_GC_PAUSE_MS);
         try (Topology topology = relay ?
             RelayTopology.start(scenario.nodes(), scenario.subscribers(), scenario.idle()) :
             MsgcTopology.start(scenario.nodes(), scenario.subscribers(), scenario.idle()))
