@@ -25,6 +25,8 @@ public final class LoadRig
     private static final int[] LATENCY_RATES = {10_000, 100_000};
     private static final int FAN_OUT = 8;
     private static final long POST_GC_PAUSE_MS = 1_200;
+    /** Run the relay before msgc in each scenario, to check that the order does not favour either. */
+    private static final boolean RELAY_FIRST = Boolean.getBoolean("msgc.bench.relayFirst");
 
     private LoadRig()
     {
@@ -174,11 +176,11 @@ public final class LoadRig
             final RunResult[] pair = new RunResult[2];
             for (int k = 0; k < 2; k++)
             {
-                final boolean relay = k == 1;
+                final boolean relay = (k == 1) != RELAY_FIRST;
                 System.err.printf("[%d/%d %s] %s %s ...%n", index, plan.size(), elapsed(started), scenario.id(),
                     relay ? "relay" : "msgc");
-                pair[k] = runOne(scenario, relay, warmupNs, measureNs);
-                final RunResult r = pair[k];
+                final RunResult r = runOne(scenario, relay, warmupNs, measureNs);
+                pair[relay ? 1 : 0] = r;
                 System.err.printf("    p50 %s µs  p99 %s µs  max %s µs  %s msg/s  %s%n",
                     Report.micros(r.histogram().getValueAtPercentile(50)),
                     Report.micros(r.histogram().getValueAtPercentile(99)),
