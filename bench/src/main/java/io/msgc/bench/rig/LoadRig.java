@@ -68,7 +68,9 @@ public final class LoadRig
                 }
             }
         }
-        warmup = warmup >= 0 ? warmup : quick ? 0.5 : 1;
+        // warm-up must outlast C2: with 1 s, compilations landed in the measured window and showed, on 2 cores,
+        // as msgc-only latency outliers of 0.2-10 ms (JIT threads preempting the spinning ones)
+        warmup = warmup >= 0 ? warmup : quick ? 2 : 3;
         measure = measure > 0 ? measure : quick ? 1 : 5;
         out = out != null ? out : quick ? "bench/results/quick" : "bench/results";
         final List<Scenario> plan = plan(quick, profile == null ? (quick ? "quick" : "all") : profile, only);
@@ -96,7 +98,7 @@ public final class LoadRig
         System.err.println("""
             usage: tools/msgc-bench [--quick] [--profile busy-spin|backoff|all] [--out DIR]
                                     [--warmup SECONDS] [--measure SECONDS] [--only REGEX]
-              --quick    smoke run: 64 B, a few scenarios, 1 s each (under 2 minutes)
+              --quick    smoke run: 64 B, 6 scenarios, 2 s warm-up + 1 s measured each (about a minute)
               --profile  idle strategy of the servers and relays (default: all for a full run)
               --out      results directory (default bench/results, or bench/results/quick)
               --only     run only scenarios whose id matches, e.g. 'busy-spin-rtt-1n'
