@@ -5,10 +5,12 @@ import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentTerminationException;
 
 import java.io.IOException;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
+import java.util.Arrays;
 import java.util.function.Consumer;
 
 /**
@@ -35,7 +37,7 @@ final class Relay implements Agent
         Link(final SocketChannel channel) throws IOException
         {
             channel.configureBlocking(false);
-            channel.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
             this.channel = channel;
         }
     }
@@ -67,7 +69,7 @@ final class Relay implements Agent
             links[1 + i] = new Link(spokes[i]);
             links[1 + i].destinations = new Link[]{links[0]};
         }
-        links[0].destinations = java.util.Arrays.copyOfRange(links, 1, links.length);
+        links[0].destinations = Arrays.copyOfRange(links, 1, links.length);
         for (final Link link : links)
         {
             link.channel.register(selector, SelectionKey.OP_READ);

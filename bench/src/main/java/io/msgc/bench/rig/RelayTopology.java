@@ -7,6 +7,7 @@ import org.agrona.concurrent.AgentTerminationException;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 
@@ -85,7 +86,7 @@ final class RelayTopology implements Topology
     private static SocketChannel connect(final ServerSocketChannel server) throws IOException
     {
         final SocketChannel channel = SocketChannel.open(server.getLocalAddress());
-        channel.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
+        channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
         return channel;
     }
 
