@@ -30,6 +30,7 @@ public final class SelectIdleStrategy implements IdleStrategy
     private final long spinNs;
     private final int yields;
     private final long maxBlockMs;
+    private final boolean alwaysBlocks;
     private long idleSinceNs;
     private int yieldTurns;
     private boolean spinning;
@@ -41,7 +42,8 @@ public final class SelectIdleStrategy implements IdleStrategy
         this.spinNs = spinNs;
         this.yields = yields;
         this.maxBlockMs = maxBlockMs;
-        blocking = maxBlockMs > 0 && spinNs == 0 && yields == 0;
+        alwaysBlocks = maxBlockMs > 0 && spinNs == 0 && yields == 0;
+        blocking = alwaysBlocks;
     }
 
     /**
@@ -88,6 +90,11 @@ public final class SelectIdleStrategy implements IdleStrategy
         {
             return; // the next select blocks, which is the wait
         }
+        if (maxBlockMs == 0)
+        {
+            Thread.onSpinWait(); // busy-spin: no clock needed
+            return;
+        }
         if (!spinning)
         {
             spinning = true;
@@ -104,7 +111,7 @@ public final class SelectIdleStrategy implements IdleStrategy
         }
         else
         {
-            blocking = maxBlockMs > 0;
+            blocking = true;
         }
     }
 
@@ -113,7 +120,7 @@ public final class SelectIdleStrategy implements IdleStrategy
     {
         spinning = false;
         yieldTurns = 0;
-        blocking = maxBlockMs > 0 && spinNs == 0 && yields == 0;
+        blocking = alwaysBlocks;
     }
 
     /** {@inheritDoc} */
