@@ -337,10 +337,7 @@ public final class MsgcClient implements AutoCloseable
         {
             return BACK_PRESSURED;
         }
-        final MutableDirectBuffer buffer = sendQueue.buffer();
-        final int payloadAt = DataFrame.encodeHead(buffer, index, service, msgType, "", groups, groupCount);
-        buffer.putBytes(payloadAt, payload, offset, length);
-        DataFrame.finish(buffer, index, payloadAt + length);
+        DataFrame.encode(sendQueue.buffer(), index, service, msgType, "", groups, groupCount, payload, offset, length);
         sendQueue.commit(index);
         return frameLength;
     }
@@ -368,10 +365,7 @@ public final class MsgcClient implements AutoCloseable
         {
             return false;
         }
-        final MutableDirectBuffer buffer = c.writeBuffer();
-        final int payloadAt = DataFrame.encodeHead(buffer, at, service, msgType, "", groups, groupCount);
-        buffer.putBytes(payloadAt, payload, offset, length);
-        DataFrame.finish(buffer, at, payloadAt + length);
+        DataFrame.encode(c.writeBuffer(), at, service, msgType, "", groups, groupCount, payload, offset, length);
         c.commit(frameLength);
         lastSentMs = poller.nowMs();
         return true;

@@ -115,7 +115,7 @@ public final class DataFrame extends FrameDecoder
     }
 
     /**
-     * Encode everything up to the payload (header length left for the caller: {@link #finish}).
+     * Encode everything up to the payload; {@link #encode} then adds the payload and the frame header.
      *
      * @param buffer           destination buffer.
      * @param offset           where the frame starts.
@@ -126,7 +126,7 @@ public final class DataFrame extends FrameDecoder
      * @param destinationCount how many of {@code destinations} to use.
      * @return offset where the payload goes.
      */
-    public static int encodeHead(
+    private static int encodeHead(
         final MutableDirectBuffer buffer,
         final int offset,
         final int service,
@@ -144,21 +144,6 @@ public final class DataFrame extends FrameDecoder
             at = putShortString(buffer, at, destinations[i]);
         }
         return at;
-    }
-
-    /**
-     * Write the header once the payload is in place.
-     *
-     * @param buffer     holding the frame.
-     * @param offset     where the frame starts.
-     * @param payloadEnd offset just past the payload.
-     * @return frame length.
-     */
-    public static int finish(final MutableDirectBuffer buffer, final int offset, final int payloadEnd)
-    {
-        final int length = payloadEnd - offset;
-        FrameHeader.write(buffer, offset, length, FrameType.DATA, 0);
-        return length;
     }
 
     private static int putShortString(final MutableDirectBuffer buffer, final int at, final CharSequence s)

@@ -88,9 +88,7 @@ public class SendQueueBenchmark
      */
     static int encode(final MutableDirectBuffer buffer, final int index)
     {
-        final int payloadAt = DataFrame.encodeHead(buffer, index, ServiceType.FIFO, 7, "", DESTINATIONS, 1);
-        buffer.putBytes(payloadAt, PAYLOAD, 0, PAYLOAD_SIZE);
-        return DataFrame.finish(buffer, index, payloadAt + PAYLOAD_SIZE);
+        return DataFrame.encode(buffer, index, ServiceType.FIFO, 7, "", DESTINATIONS, 1, PAYLOAD, 0, PAYLOAD_SIZE);
     }
 
     /** The client's send queue. */
