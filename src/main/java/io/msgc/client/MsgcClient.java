@@ -63,6 +63,11 @@ public final class MsgcClient implements AutoCloseable
     public static final long CLOSED = -3;
 
     private static final int FRAME_RECORD = 1;
+    /**
+     * Frames from the server are read up to the largest max_frame_size a server may announce in WELCOME; the
+     * read buffer grows only as far as the frames that really arrive.
+     */
+    private static final int MAX_SERVER_FRAME = 64 * 1024 * 1024;
     private static final int STATE_CONNECTING = 0;
     private static final int STATE_CONNECTED = 1;
     private static final int STATE_DISCONNECTED = 2;
@@ -82,11 +87,14 @@ public final class MsgcClient implements AutoCloseable
     private final MembershipFrame membershipFrame = new MembershipFrame();
     private final MembershipView membershipView = new MembershipView(membershipFrame);
     private final ReasonFrame reasonFrame = new ReasonFrame();
+    private final GroupOpFrame groupOpFrame = new GroupOpFrame();
     private final WelcomeFrame welcomeFrame = new WelcomeFrame();
 
     private volatile int state = STATE_CONNECTING;
     private Connection connection;
     private String memberId;
+    /** The largest frame this client may send: its own max_frame_size, or the server's when that is smaller. */
+    private int maxFrameSize;
     private String node;
     private String lastFailure = "";
     private int lastFailureCode;
@@ -241,13 +249,13 @@ public final class MsgcClient implements AutoCloseable
         {
             return CLOSED;
         }
-        final int length = 9 + group.length();
+        final int length = GroupOpFrame.length(group);
         final int index = sendQueue.tryClaim(FRAME_RECORD, length);
         if (index < 0)
         {
             return BACK_PRESSURED;
         }
-        GroupOpFrame.encode(sendQueue.buffer(), index, type, group);
+        GroupOpFrame.encode(sendQueue.buffer(), index, type, 0, group);
         sendQueue.commit(index);
         return 0;
     }
@@ -306,7 +314,6 @@ public final class MsgcClient implements AutoCloseable
         {
             throw new IllegalArgumentException(groupCount + " destinations; 1 to " + DataFrame.MAX_DESTINATIONS);
         }
-        int frameLength = DataFrame.SENDER_OFFSET + 1 + length;
         for (int i = 0; i < groupCount; i++)
         {
             final String g = groups[i];
@@ -314,21 +321,23 @@ public final class MsgcClient implements AutoCloseable
             {
                 throw new IllegalArgumentException("bad destination '" + g + "': 1-127 characters");
             }
-            frameLength += 1 + g.length();
-        }
-        if (frameLength > config.maxFrameSize())
-        {
-            throw new IllegalArgumentException("message of " + frameLength + " bytes is over max_frame_size=" +
-                config.maxFrameSize());
         }
         final int s = state;
         if (s != STATE_CONNECTED)
         {
             return s == STATE_CLOSED ? CLOSED : NOT_CONNECTED;
         }
+        // read after the volatile state: the member id of the connection that state describes
+        final String sender = memberId;
+        final int frameLength = DataFrame.length(sender.length(), groups, groupCount, length);
+        if (frameLength > maxFrameSize)
+        {
+            throw new IllegalArgumentException("message of " + frameLength + " bytes is over max_frame_size=" +
+                maxFrameSize);
+        }
         if ((config.singleThreaded() || Thread.currentThread() == pollingThread) &&
             sendQueue.consumerPosition() == sendQueue.producerPosition() && direct(
-            service, msgType, payload, offset, length, groups, groupCount, frameLength))
+            service, msgType, sender, payload, offset, length, groups, groupCount, frameLength))
         {
             return frameLength;
         }
@@ -337,7 +346,8 @@ public final class MsgcClient implements AutoCloseable
         {
             return BACK_PRESSURED;
         }
-        DataFrame.encode(sendQueue.buffer(), index, service, msgType, "", groups, groupCount, payload, offset, length);
+        DataFrame.encode(
+            sendQueue.buffer(), index, 0, service, msgType, sender, groups, groupCount, payload, offset, length);
         sendQueue.commit(index);
         return frameLength;
     }
@@ -352,6 +362,7 @@ public final class MsgcClient implements AutoCloseable
     private boolean direct(
         final int service,
         final int msgType,
+        final String sender,
         final DirectBuffer payload,
         final int offset,
         final int length,
@@ -365,7 +376,7 @@ public final class MsgcClient implements AutoCloseable
         {
             return false;
         }
-        DataFrame.encode(c.writeBuffer(), at, service, msgType, "", groups, groupCount, payload, offset, length);
+        DataFrame.encode(c.writeBuffer(), at, 0, service, msgType, sender, groups, groupCount, payload, offset, length);
         c.commit(frameLength);
         lastSentMs = poller.nowMs();
         return true;
@@ -443,7 +454,8 @@ public final class MsgcClient implements AutoCloseable
         if (type == FrameType.JOIN || type == FrameType.LEAVE)
         {
             // remembered for re-join after a reconnect; while disconnected that is all there is to do
-            final String group = buffer.getStringWithoutLengthAscii(index + 9, buffer.getByte(index + 8) & 0xFF);
+            groupOpFrame.wrap(buffer, index, length);
+            final String group = groupOpFrame.group();
             if (type == FrameType.JOIN)
             {
                 joined.add(group);
@@ -517,7 +529,7 @@ public final class MsgcClient implements AutoCloseable
             final InetSocketAddress local = config.bindAddress() == null ? null :
                 new InetSocketAddress(config.bindAddress(), 0);
             connection = poller.dial(server.toSocketAddress(), local, ioHandler,
-                config.maxFrameSize() + 128, Math.max(config.maxFrameSize() * 2, 4 << 20), 0);
+                MAX_SERVER_FRAME, Math.max(config.maxFrameSize() * 2, 4 << 20), 0);
             connection.attachment(server);
         }
         catch (final IOException | RuntimeException ex)
@@ -556,6 +568,7 @@ public final class MsgcClient implements AutoCloseable
     private void onWelcome(final Connection c)
     {
         memberId = welcomeFrame.memberId();
+        maxFrameSize = Math.min(config.maxFrameSize(), welcomeFrame.maxFrameSize());
         node = welcomeFrame.node();
         attempts = 0;
         lastSentMs = poller.nowMs();
@@ -567,7 +580,7 @@ public final class MsgcClient implements AutoCloseable
         }
         for (final String group : joined)
         {
-            final int length = GroupOpFrame.encode(scratch, 0, FrameType.JOIN, group);
+            final int length = GroupOpFrame.encode(scratch, 0, FrameType.JOIN, 0, group);
             c.offer(scratch, 0, length);
         }
         if (handler != null)
@@ -578,7 +591,7 @@ public final class MsgcClient implements AutoCloseable
 
     private final class IoHandler implements FrameHandler
     {
-        public void onFrame(final Connection c, final DirectBuffer buffer, final int offset, final int length)
+        public void onFrame(final Connection c, final MutableDirectBuffer buffer, final int offset, final int length)
         {
             final int type = FrameHeader.type(buffer, offset);
             if (state == STATE_CONNECTING)

@@ -1,6 +1,6 @@
 package io.msgc.io;
 
-import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
 
 /**
  * Receives what a {@link Connection} reads and learns when it closes.
@@ -8,14 +8,15 @@ import org.agrona.DirectBuffer;
 public interface FrameHandler
 {
     /**
-     * One complete frame, header included. The bytes are valid only during the call.
+     * One complete frame, header included. The bytes are valid only during the call; the handler may rewrite
+     * them in place (a server stamps DATA frames before forwarding them).
      *
      * @param connection the source.
      * @param buffer     holding the frame.
      * @param offset     of the frame header.
      * @param length     of the frame.
      */
-    void onFrame(Connection connection, DirectBuffer buffer, int offset, int length);
+    void onFrame(Connection connection, MutableDirectBuffer buffer, int offset, int length);
 
     /**
      * The frame stream broke a framing rule (oversize, runt, wrong version). The handler answers and closes.

@@ -360,7 +360,7 @@ final class GroupService implements PeerMesh.Listener
         for (int i = 0; i < count; i++)
         {
             final ClientSession receiver = receivers[i];
-            scratch.putInt(MY_INDEX_OFFSET, group.indexOfSession(receiver), LITTLE_ENDIAN);
+            scratch.putInt(MembershipFrame.MY_INDEX_OFFSET, group.indexOfSession(receiver), LITTLE_ENDIAN);
             deliverer.deliverControl(receiver, scratch, 0, length);
         }
         if (log.isEnabled(EventLog.Level.INFO))
@@ -369,8 +369,6 @@ final class GroupService implements PeerMesh.Listener
                 MembershipFrame.causeName(cause) + " members=" + group.members.size() + " changed=" + changed);
         }
     }
-
-    private static final int MY_INDEX_OFFSET = 20;
 
     private void sendSelfLeave(final ClientSession session, final Group group, final long viewId)
     {

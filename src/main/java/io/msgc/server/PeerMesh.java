@@ -363,7 +363,7 @@ final class PeerMesh
                 return;
             }
         }
-        final int length = WelcomeFrame.encode(scratch, 0, incarnation, self.index(), self.name(), "");
+        final int length = WelcomeFrame.encode(scratch, 0, incarnation, self.index(), config.maxFrameSize(), self.name(), "");
         connection.offer(scratch, 0, length);
         up(link, connection, hello.incarnation(), false);
     }

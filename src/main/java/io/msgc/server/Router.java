@@ -7,6 +7,7 @@ import io.msgc.wire.NameRules;
 import io.msgc.wire.ServiceType;
 import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -17,9 +18,6 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 final class Router
 {
-    /** Headroom for the sender id the server adds to a client's frame. */
-    static final int SENDER_HEADROOM = 1 + NameRules.MAX_NAME_LENGTH * 2 + 2;
-
     /**
      * Handles a local member that cannot keep up.
      */
@@ -32,6 +30,7 @@ final class Router
     }
 
     private final int selfIndex;
+    private final int maxFrameSize;
     private final PeerMesh mesh;
     private final GroupService groupService;
     private final ServerCounters counters;
@@ -51,43 +50,60 @@ final class Router
         final SlowConsumerHandler slowConsumerHandler)
     {
         this.selfIndex = selfIndex;
+        this.maxFrameSize = maxFrameSize;
         this.mesh = mesh;
         this.groupService = groupService;
         this.counters = counters;
         this.slowConsumerHandler = slowConsumerHandler;
-        out = new UnsafeBuffer(BufferUtil.allocateDirectAligned(maxFrameSize + SENDER_HEADROOM + 64, 64));
+        out = new UnsafeBuffer(BufferUtil.allocateDirectAligned(maxFrameSize + 64, 64));
     }
 
     /**
-     * Route a DATA frame sent by a local member.
+     * Route a DATA frame sent by a local member. A frame whose sender is the member's own id (what the client
+     * library writes) is forwarded as it is, from the read buffer; a frame with an empty sender is copied once to
+     * fill it in.
      *
      * @return null when routed, else the reason the frame was refused.
      */
-    String fromClient(final ClientSession sender, final DirectBuffer buffer, final int offset, final int length)
+    String fromClient(
+        final ClientSession sender, final MutableDirectBuffer buffer, final int offset, final int length)
     {
         final String error = data.wrap(buffer, offset, length);
         if (error != null)
         {
             return error;
         }
-        if (data.senderLength() != 0)
+        final int senderLength = data.senderLength();
+        final MutableDirectBuffer frame;
+        final int frameOffset;
+        final int frameLength;
+        if (senderLength == 0)
         {
-            return "DATA from a client must leave the sender empty; the server fills in the member id";
+            frameLength = length + sender.memberIdBytes.length;
+            if (frameLength > maxFrameSize)
+            {
+                return "DATA of " + length + " bytes is over max_frame_size=" + maxFrameSize + " once the sender id " +
+                    "is filled in; write the member id from WELCOME as the sender, or send less";
+            }
+            frame = out;
+            frameOffset = 0;
+            insertSender(sender.memberIdBytes, buffer, offset, length);
+        }
+        else if (sameBytes(sender.memberIdBytes, buffer, data.senderOffset(), senderLength))
+        {
+            frame = buffer;
+            frameOffset = offset;
+            frameLength = length;
+        }
+        else
+        {
+            return "DATA sender '" + NameRules.printable(buffer, data.senderOffset(), senderLength) +
+                "' is not this member (" + sender.memberId + "); leave it empty or write the id WELCOME gave";
         }
         counters.messagesFromClients++;
-        // stamp the sender: fixed fields, then the member id, then destinations and payload unchanged
-        out.putBytes(DataFrame.SERVICE_OFFSET, buffer, offset + DataFrame.SERVICE_OFFSET,
-            DataFrame.SENDER_OFFSET - DataFrame.SERVICE_OFFSET);
-        final int idLength = sender.memberIdBytes.length;
-        out.putByte(DataFrame.SENDER_OFFSET, (byte)idLength);
-        out.putBytes(DataFrame.SENDER_OFFSET + 1, sender.memberIdBytes);
-        final int restStart = data.destinationsStart();
-        final int restLength = offset + length - restStart;
-        out.putBytes(DataFrame.SENDER_OFFSET + 1 + idLength, buffer, restStart, restLength);
-        final int frameLength = DataFrame.SENDER_OFFSET + 1 + idLength + restLength;
-        FrameHeader.write(out, 0, frameLength, FrameType.DATA, 0);
+        DataFrame.stamp(frame, frameOffset, 0);
 
-        final long nodes = deliverLocal(sender, buffer, out, 0, frameLength);
+        final long nodes = deliverLocal(sender, buffer, frame, frameOffset, frameLength);
         if (nodes != 0)
         {
             final PeerLink[] links = mesh.links();
@@ -96,12 +112,42 @@ final class Router
                 final PeerLink link = links[Long.numberOfTrailingZeros(mask)];
                 if (link != null && link.isUp())
                 {
-                    mesh.send(link, out, 0, frameLength);
+                    mesh.send(link, frame, frameOffset, frameLength);
                     counters.peerForwards++;
                 }
             }
         }
         return null;
+    }
+
+    /**
+     * Copy a frame whose sender is empty into {@link #out}, with the sender filled in.
+     */
+    private void insertSender(
+        final byte[] memberId, final DirectBuffer buffer, final int offset, final int length)
+    {
+        out.putBytes(0, buffer, offset, DataFrame.SENDER_OFFSET);
+        out.putByte(DataFrame.SENDER_OFFSET, (byte)memberId.length);
+        out.putBytes(DataFrame.SENDER_OFFSET + 1, memberId);
+        final int restStart = DataFrame.SENDER_OFFSET + 1;
+        out.putBytes(restStart + memberId.length, buffer, offset + restStart, length - restStart);
+        FrameHeader.write(out, 0, length + memberId.length, FrameType.DATA, 0);
+    }
+
+    private static boolean sameBytes(final byte[] bytes, final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (bytes.length != length)
+        {
+            return false;
+        }
+        for (int i = 0; i < length; i++)
+        {
+            if (bytes[i] != buffer.getByte(offset + i))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

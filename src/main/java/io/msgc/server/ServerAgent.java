@@ -21,6 +21,7 @@ import io.msgc.wire.ReasonFrame;
 import io.msgc.wire.WelcomeFrame;
 import io.msgc.wire.HeartbeatFrame;
 import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -232,7 +233,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupService.Deliverer, 
         final Connection connection;
         try
         {
-            connection = poller.adopt(channel, this, config.maxFrameSize() + Router.SENDER_HEADROOM,
+            connection = poller.adopt(channel, this, config.maxFrameSize(),
                 config.clientOutboundLimit(), config.tcpbufSize());
         }
         catch (final IOException ex)
@@ -312,7 +313,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupService.Deliverer, 
                 break;
             default:
                 connection.attachment(new AdminSession());
-                final int welcomeLength = WelcomeFrame.encode(scratch, 0, incarnation, self.index(), self.name(), "");
+                final int welcomeLength = WelcomeFrame.encode(scratch, 0, incarnation, self.index(), config.maxFrameSize(), self.name(), "");
                 connection.offer(scratch, 0, welcomeLength);
                 break;
         }
@@ -352,7 +353,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupService.Deliverer, 
         groupService.addSession(session);
         clientCount++;
         counters.clientsAccepted++;
-        final int length = WelcomeFrame.encode(scratch, 0, incarnation, self.index(), self.name(), session.memberId);
+        final int length = WelcomeFrame.encode(scratch, 0, incarnation, self.index(), config.maxFrameSize(), self.name(), session.memberId);
         connection.offer(scratch, 0, length);
         log.info("client-connected", "member=" + session.memberId + " remote=" + connection.remote());
     }
@@ -360,7 +361,8 @@ final class ServerAgent implements Agent, FrameHandler, GroupService.Deliverer, 
     // ---------------------------------------------------------------- frames
 
     /** {@inheritDoc} */
-    public void onFrame(final Connection connection, final DirectBuffer buffer, final int offset, final int length)
+    public void onFrame(
+        final Connection connection, final MutableDirectBuffer buffer, final int offset, final int length)
     {
         final Object attachment = connection.attachment();
         if (attachment instanceof ClientSession)
@@ -385,23 +387,18 @@ final class ServerAgent implements Agent, FrameHandler, GroupService.Deliverer, 
         }
     }
 
-    private void onClientFrame(final ClientSession session, final DirectBuffer buffer, final int offset, final int length)
+    private void onClientFrame(
+        final ClientSession session, final MutableDirectBuffer buffer, final int offset, final int length)
     {
         final int type = FrameHeader.type(buffer, offset);
         switch (type)
         {
             case FrameType.DATA:
             {
-                if (length > config.maxFrameSize())
-                {
-                    clientError(session, ErrorCode.OVERSIZE_FRAME, "DATA frame of " + length +
-                        " bytes is over max_frame_size=" + config.maxFrameSize());
-                    break;
-                }
                 final String error = router.fromClient(session, buffer, offset, length);
                 if (error != null)
                 {
-                    clientError(session, ErrorCode.MALFORMED_FRAME, error);
+                    clientError(session, FrameHeader.correlation(buffer, offset, length), ErrorCode.MALFORMED_FRAME, error);
                 }
                 break;
             }
@@ -418,7 +415,8 @@ final class ServerAgent implements Agent, FrameHandler, GroupService.Deliverer, 
                 }
                 if (error != null)
                 {
-                    clientError(session, code, FrameType.name(type) + " refused: " + error);
+                    clientError(session, FrameHeader.correlation(buffer, offset, length), code,
+                        FrameType.name(type) + " refused: " + error);
                 }
                 break;
             }
@@ -433,12 +431,12 @@ final class ServerAgent implements Agent, FrameHandler, GroupService.Deliverer, 
         }
     }
 
-    private void clientError(final ClientSession session, final int code, final String reason)
+    private void clientError(final ClientSession session, final long correlation, final int code, final String reason)
     {
         counters.protocolErrors++;
         log.info("client-error", "member=" + session.memberId + " code=" + ErrorCode.name(code) +
-            " reason=\"" + reason + "\"");
-        final int length = ReasonFrame.encode(scratch, 0, FrameType.ERROR, code, reason);
+            " correlation=" + correlation + " reason=\"" + reason + "\"");
+        final int length = ReasonFrame.encode(scratch, 0, FrameType.ERROR, correlation, code, reason);
         deliverControl(session, scratch, 0, length);
     }
 

@@ -6,13 +6,16 @@ import org.agrona.MutableDirectBuffer;
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
 
 /**
- * DATA: one message to one or more destinations. The same layout travels client to server (sender empty),
- * server to peer and server to client (sender = member id), so a node forwards what it received unchanged.
+ * DATA: one message to one or more destinations. The same layout travels client to server, server to peer and
+ * server to client, so a node forwards the bytes it received: only the stamp is rewritten, in place.
  * <pre>
- *   8  int32  service ({@link ServiceType})
- *  12  int16  message type (application defined)
- *  14  uint8  destination count (1..100)
- *  15  uint8  sender length, then the sender member id
+ *   8  int64  stamp: from a client, a correlation id the server echoes in any ERROR about this frame;
+ *             from a server, the message's position in its origin stream
+ *  16  int32  service ({@link ServiceType})
+ *  20  int16  message type (application defined)
+ *  22  uint8  destination count (1..100)
+ *  23  uint8  sender length, then the sender member id: a client writes the member id WELCOME gave it
+ *             (or leaves it empty for the server to fill in)
  *  ..  destination count x (uint8 length, name): groups or member ids {@code #private#node}
  *  ..  payload: the rest of the frame
  * </pre>
@@ -22,14 +25,16 @@ public final class DataFrame extends FrameDecoder
 {
     /** Most destinations in one message. */
     public static final int MAX_DESTINATIONS = 100;
+    /** Offset of the stamp. */
+    public static final int STAMP_OFFSET = FrameHeader.LENGTH;
     /** Offset of the service word. */
-    public static final int SERVICE_OFFSET = 8;
+    public static final int SERVICE_OFFSET = 16;
     /** Offset of the message type. */
-    public static final int MSG_TYPE_OFFSET = 12;
+    public static final int MSG_TYPE_OFFSET = 20;
     /** Offset of the destination count. */
-    public static final int COUNT_OFFSET = 14;
+    public static final int COUNT_OFFSET = 22;
     /** Offset of the sender length byte. */
-    public static final int SENDER_OFFSET = 15;
+    public static final int SENDER_OFFSET = 23;
 
     private final int[] destinationOffsets = new int[MAX_DESTINATIONS];
     private final int[] destinationLengths = new int[MAX_DESTINATIONS];
@@ -86,10 +91,12 @@ public final class DataFrame extends FrameDecoder
      *
      * @param buffer        destination buffer.
      * @param offset        where the frame starts.
+     * @param stamp         correlation id (client) or stream position (server).
      * @param service       service word.
      * @param msgType       message type.
-     * @param sender        sender member id, or "" from a client.
+     * @param sender        sender member id, or "" for the server to fill in.
      * @param destinations  group names or member ids.
+     * @param destinationCount how many of {@code destinations} to use.
      * @param payload       payload source.
      * @param payloadOffset first payload byte.
      * @param payloadLength payload byte count.
@@ -98,6 +105,7 @@ public final class DataFrame extends FrameDecoder
     public static int encode(
         final MutableDirectBuffer buffer,
         final int offset,
+        final long stamp,
         final int service,
         final int msgType,
         final CharSequence sender,
@@ -107,6 +115,7 @@ public final class DataFrame extends FrameDecoder
         final int payloadOffset,
         final int payloadLength)
     {
+        buffer.putLong(offset + STAMP_OFFSET, stamp, LITTLE_ENDIAN);
         int at = encodeHead(buffer, offset, service, msgType, sender, destinations, destinationCount);
         buffer.putBytes(at, payload, payloadOffset, payloadLength);
         at += payloadLength;
@@ -163,6 +172,49 @@ public final class DataFrame extends FrameDecoder
             }
         }
         return at + 1 + len;
+    }
+
+    /**
+     * The length {@link #encode} will produce.
+     *
+     * @param senderLength     sender member id length (0 for the server to fill in).
+     * @param destinations     group names or member ids.
+     * @param destinationCount how many of {@code destinations} to use.
+     * @param payloadLength    payload byte count.
+     * @return frame length in bytes.
+     */
+    public static int length(
+        final int senderLength,
+        final CharSequence[] destinations,
+        final int destinationCount,
+        final int payloadLength)
+    {
+        int length = SENDER_OFFSET + 1 + senderLength + payloadLength;
+        for (int i = 0; i < destinationCount; i++)
+        {
+            length += 1 + destinations[i].length();
+        }
+        return length;
+    }
+
+    /**
+     * Rewrite the stamp of an encoded frame in place.
+     *
+     * @param buffer holding the frame.
+     * @param offset where the frame starts.
+     * @param stamp  the new stamp.
+     */
+    public static void stamp(final MutableDirectBuffer buffer, final int offset, final long stamp)
+    {
+        buffer.putLong(offset + STAMP_OFFSET, stamp, LITTLE_ENDIAN);
+    }
+
+    /**
+     * @return the stamp: a client's correlation id, or the origin server's stream position.
+     */
+    public long stamp()
+    {
+        return buffer.getLong(offset + STAMP_OFFSET, LITTLE_ENDIAN);
     }
 
     /**

@@ -17,7 +17,7 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
 public final class FrameHeader
 {
     /** Protocol version spoken by this build. */
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
     /** Bytes in the header. */
     public static final int LENGTH = 8;
     /** Offset of the frame length field. */
@@ -89,5 +89,19 @@ public final class FrameHeader
     public static int flags(final DirectBuffer buffer, final int offset)
     {
         return buffer.getShort(offset + FLAGS_OFFSET, LITTLE_ENDIAN) & 0xFFFF;
+    }
+
+    /**
+     * The correlation id of a client request (DATA, JOIN, LEAVE all carry it as the int64 right after the header),
+     * for an ERROR about a frame that may not even decode.
+     *
+     * @param buffer holding the frame.
+     * @param offset where the frame starts.
+     * @param length frame length.
+     * @return the correlation id, 0 when the frame is too short to hold one.
+     */
+    public static long correlation(final DirectBuffer buffer, final int offset, final int length)
+    {
+        return length >= LENGTH + 8 ? buffer.getLong(offset + LENGTH, LITTLE_ENDIAN) : 0;
     }
 }

@@ -8,12 +8,13 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  * MEMBERSHIP: the new view of one group, server to client.
  * <pre>
  *   8  int64  view id
- *  16  uint8  cause (1 JOIN, 2 LEAVE, 3 DISCONNECT, 4 NETWORK, 5 SELF_LEAVE)
+ *  16  uint8  cause (1 JOIN, 2 LEAVE, 3 DISCONNECT, 4 NETWORK, 5 SELF_LEAVE, 6 TRANSITIONAL)
  *  17  uint8  reserved
- *  18  uint16 member count
- *  20  int32  receiver's own index in the member list (-1 on SELF_LEAVE)
- *  24  uint16 changed count (members that joined or left)
- *  26  uint8  group length, group name
+ *  18  uint16 reserved
+ *  20  int32  member count
+ *  24  int32  receiver's own index in the member list (-1 on SELF_LEAVE)
+ *  28  int32  changed count (members that joined or left)
+ *  32  uint8  group length, group name
  *  ..  member count x (uint8 length, member id), in node order of the peers list, then private name
  *  ..  changed count x (uint8 length, member id)
  * </pre>
@@ -30,13 +31,20 @@ public final class MembershipFrame extends FrameDecoder
     public static final int CAUSE_NETWORK = 4;
     /** The receiver itself left the group: no member list follows. */
     public static final int CAUSE_SELF_LEAVE = 5;
+    /**
+     * Nodes were lost: the members listed are those moving on together to the next regular view. Messages
+     * delivered between this and the next view were sent in the previous view; SAFE among them is known to be
+     * held only by these members.
+     */
+    public static final int CAUSE_TRANSITIONAL = 6;
 
     private static final int VIEW_ID_OFFSET = 8;
     private static final int CAUSE_OFFSET = 16;
-    private static final int MEMBER_COUNT_OFFSET = 18;
-    private static final int MY_INDEX_OFFSET = 20;
-    private static final int CHANGED_COUNT_OFFSET = 24;
-    private static final int GROUP_OFFSET = 26;
+    private static final int MEMBER_COUNT_OFFSET = 20;
+    /** Offset of the receiver's own index, which differs per receiver of the same view. */
+    public static final int MY_INDEX_OFFSET = 24;
+    private static final int CHANGED_COUNT_OFFSET = 28;
+    private static final int GROUP_OFFSET = 32;
 
     private int membersStart;
     private int changedStart;
@@ -54,6 +62,7 @@ public final class MembershipFrame extends FrameDecoder
             case CAUSE_DISCONNECT: return "DISCONNECT";
             case CAUSE_NETWORK: return "NETWORK";
             case CAUSE_SELF_LEAVE: return "SELF_LEAVE";
+            case CAUSE_TRANSITIONAL: return "TRANSITIONAL";
             default: return "CAUSE_" + cause;
         }
     }
@@ -84,9 +93,10 @@ public final class MembershipFrame extends FrameDecoder
         buffer.putLong(offset + VIEW_ID_OFFSET, viewId, LITTLE_ENDIAN);
         buffer.putByte(offset + CAUSE_OFFSET, (byte)cause);
         buffer.putByte(offset + CAUSE_OFFSET + 1, (byte)0);
-        buffer.putShort(offset + MEMBER_COUNT_OFFSET, (short)memberCount, LITTLE_ENDIAN);
+        buffer.putShort(offset + CAUSE_OFFSET + 2, (short)0, LITTLE_ENDIAN);
+        buffer.putInt(offset + MEMBER_COUNT_OFFSET, memberCount, LITTLE_ENDIAN);
         buffer.putInt(offset + MY_INDEX_OFFSET, myIndex, LITTLE_ENDIAN);
-        buffer.putShort(offset + CHANGED_COUNT_OFFSET, (short)changedCount, LITTLE_ENDIAN);
+        buffer.putInt(offset + CHANGED_COUNT_OFFSET, changedCount, LITTLE_ENDIAN);
         return putName(buffer, offset + GROUP_OFFSET, group);
     }
 
@@ -123,6 +133,23 @@ public final class MembershipFrame extends FrameDecoder
         if (length < GROUP_OFFSET + 1)
         {
             return "MEMBERSHIP too short";
+        }
+        final int cause = cause();
+        if (cause < CAUSE_JOIN || cause > CAUSE_TRANSITIONAL)
+        {
+            return "MEMBERSHIP has unknown cause " + cause;
+        }
+        final int members = memberCount();
+        final int changed = changedCount();
+        // every name takes at least its length byte: a count above the bytes left is a lie, caught before looping
+        if (members < 0 || changed < 0 || (long)members + changed > length)
+        {
+            return "MEMBERSHIP counts " + members + " + " + changed + " do not fit a frame of " + length + " bytes";
+        }
+        final int myIndex = myIndex();
+        if (myIndex < -1 || myIndex >= Math.max(members, 0) && myIndex != -1)
+        {
+            return "MEMBERSHIP own index " + myIndex + " is outside the " + members + " members";
         }
         int at = offset + GROUP_OFFSET;
         final int groupLength = shortStringLength(at);
@@ -182,7 +209,7 @@ public final class MembershipFrame extends FrameDecoder
      */
     public int memberCount()
     {
-        return buffer.getShort(offset + MEMBER_COUNT_OFFSET, LITTLE_ENDIAN) & 0xFFFF;
+        return buffer.getInt(offset + MEMBER_COUNT_OFFSET, LITTLE_ENDIAN);
     }
 
     /**
@@ -198,7 +225,7 @@ public final class MembershipFrame extends FrameDecoder
      */
     public int changedCount()
     {
-        return buffer.getShort(offset + CHANGED_COUNT_OFFSET, LITTLE_ENDIAN) & 0xFFFF;
+        return buffer.getInt(offset + CHANGED_COUNT_OFFSET, LITTLE_ENDIAN);
     }
 
     /**

@@ -180,4 +180,31 @@ public final class NameRules
     {
         return "#" + privateName + "#" + node;
     }
+
+    /**
+     * A name from a frame for an error message: printable ASCII as is, any other byte as {@code \xNN}, so a bad
+     * name is shown exactly and never mangled.
+     *
+     * @param buffer holding the name.
+     * @param offset first byte.
+     * @param length byte count.
+     * @return the text.
+     */
+    public static String printable(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final StringBuilder sb = new StringBuilder(length);
+        for (int i = 0; i < length; i++)
+        {
+            final int b = buffer.getByte(offset + i) & 0xFF;
+            if (b >= 0x20 && b < 0x7F)
+            {
+                sb.append((char)b);
+            }
+            else
+            {
+                sb.append("\\x").append(Character.forDigit(b >> 4, 16)).append(Character.forDigit(b & 0xF, 16));
+            }
+        }
+        return sb.toString();
+    }
 }

@@ -9,7 +9,9 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  * <pre>
  *   8  int64  incarnation of the answering server
  *  16  uint16 index of the answering node in the peers list
- *  18  uint8  node name length, node name
+ *  18  uint16 reserved, 0
+ *  20  int32  max_frame_size: the largest frame either side may send on this connection
+ *  24  uint8  node name length, node name
  *  ..  uint8  member id length, member id (clients: {@code #private#node}; peers/admin: empty)
  * </pre>
  */
@@ -17,7 +19,10 @@ public final class WelcomeFrame extends FrameDecoder
 {
     private static final int INCARNATION_OFFSET = 8;
     private static final int NODE_INDEX_OFFSET = 16;
-    private static final int NODE_OFFSET = 18;
+    private static final int MAX_FRAME_OFFSET = 20;
+    private static final int NODE_OFFSET = 24;
+    /** The smallest max_frame_size a server may announce. */
+    public static final int MIN_MAX_FRAME_SIZE = 1024;
 
     /**
      * Encode a WELCOME.
@@ -26,6 +31,7 @@ public final class WelcomeFrame extends FrameDecoder
      * @param offset      where the frame starts.
      * @param incarnation of the server.
      * @param nodeIndex   of the server in the peers list.
+     * @param maxFrameSize the largest frame either side may send.
      * @param node        server node name.
      * @param memberId    member id given to a client, or "".
      * @return frame length.
@@ -35,6 +41,7 @@ public final class WelcomeFrame extends FrameDecoder
         final int offset,
         final long incarnation,
         final int nodeIndex,
+        final int maxFrameSize,
         final String node,
         final String memberId)
     {
@@ -43,6 +50,8 @@ public final class WelcomeFrame extends FrameDecoder
         FrameHeader.write(buffer, offset, length, FrameType.WELCOME, 0);
         buffer.putLong(offset + INCARNATION_OFFSET, incarnation, LITTLE_ENDIAN);
         buffer.putShort(offset + NODE_INDEX_OFFSET, (short)nodeIndex, LITTLE_ENDIAN);
+        buffer.putShort(offset + NODE_INDEX_OFFSET + 2, (short)0, LITTLE_ENDIAN);
+        buffer.putInt(offset + MAX_FRAME_OFFSET, maxFrameSize, LITTLE_ENDIAN);
         buffer.putByte(offset + NODE_OFFSET, (byte)node.length());
         buffer.putStringWithoutLengthAscii(offset + NODE_OFFSET + 1, node);
         buffer.putByte(offset + memberAt, (byte)memberId.length());
@@ -62,6 +71,10 @@ public final class WelcomeFrame extends FrameDecoder
         if (memberLength < 0 || memberAt() + 1 + memberLength != end())
         {
             return "WELCOME member id length does not match the frame length";
+        }
+        if (maxFrameSize() < MIN_MAX_FRAME_SIZE)
+        {
+            return "WELCOME max_frame_size " + maxFrameSize() + " is below " + MIN_MAX_FRAME_SIZE;
         }
         return null;
     }
@@ -85,6 +98,14 @@ public final class WelcomeFrame extends FrameDecoder
     public int nodeIndex()
     {
         return buffer.getShort(offset + NODE_INDEX_OFFSET, LITTLE_ENDIAN) & 0xFFFF;
+    }
+
+    /**
+     * @return the largest frame either side may send on this connection.
+     */
+    public int maxFrameSize()
+    {
+        return buffer.getInt(offset + MAX_FRAME_OFFSET, LITTLE_ENDIAN);
     }
 
     /**

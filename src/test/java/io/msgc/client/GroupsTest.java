@@ -213,7 +213,7 @@ class GroupsTest
             // joins and then never reads again
             slow.hello(HelloFrame.ROLE_CLIENT, "sloth");
             slow.readType(FrameType.WELCOME, 2000);
-            slow.send(GroupOpFrame.encode(slow.buffer, 0, FrameType.JOIN, "firehose"));
+            slow.send(GroupOpFrame.encode(slow.buffer, 0, FrameType.JOIN, 0, "firehose"));
             slow.readType(FrameType.MEMBERSHIP, 2000);
             fast.awaitView(v -> v.members.contains("#sloth#node1"), "sloth joined");
             final TestMember sender = member("sender", 3);

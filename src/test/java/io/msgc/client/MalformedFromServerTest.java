@@ -82,14 +82,14 @@ class MalformedFromServerTest
             in.readFully(new byte[helloLength - FrameHeader.LENGTH]);
 
             final UnsafeBuffer out = new UnsafeBuffer(new byte[1024]);
-            int at = WelcomeFrame.encode(out, 0, 1L, 0, "node1", "#alice#node1");
+            int at = WelcomeFrame.encode(out, 0, 1L, 0, 1 << 20, "node1", "#alice#node1");
             // a DATA frame that claims 3 destinations and carries none
-            final int bad = DataFrame.encode(out, at, ServiceType.FIFO, 0, "#bob#node1", new String[0], 0,
+            final int bad = DataFrame.encode(out, at, 0L, ServiceType.FIFO, 0, "#bob#node1", new String[0], 0,
                 out, 0, 0);
             out.putByte(at + DataFrame.COUNT_OFFSET, (byte)3);
             at += bad;
             final UnsafeBuffer good = new UnsafeBuffer("good".getBytes(StandardCharsets.US_ASCII));
-            at += DataFrame.encode(out, at, ServiceType.FIFO, 0, "#bob#node1", new String[]{"chat"}, 1, good, 0, 4);
+            at += DataFrame.encode(out, at, 0L, ServiceType.FIFO, 0, "#bob#node1", new String[]{"chat"}, 1, good, 0, 4);
             final OutputStream os = socket.getOutputStream();
             os.write(out.byteArray(), 0, at);
             os.flush();

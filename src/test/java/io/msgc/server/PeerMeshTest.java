@@ -94,7 +94,7 @@ class PeerMeshTest
             {
                 member.hello(HelloFrame.ROLE_CLIENT, "alice");
                 member.readType(FrameType.WELCOME, 2000);
-                member.send(io.msgc.wire.GroupOpFrame.encode(member.buffer, 0, FrameType.JOIN, "orders"));
+                member.send(io.msgc.wire.GroupOpFrame.encode(member.buffer, 0, FrameType.JOIN, 0, "orders"));
                 member.readType(FrameType.MEMBERSHIP, 2000);
                 Cluster.await("node3 learns alice", 3000,
                     () -> Admin.request(cluster.address(3), "groups").contains("orders 1 [#alice#node1]"));
@@ -182,7 +182,7 @@ class PeerMeshTest
             {
                 final int length = HelloFrame.encode(c.buffer, 0, HelloFrame.ROLE_PEER, 1,
                     cluster.config().peersDigest(), "node2");
-                c.buffer.putByte(FrameHeader.VERSION_OFFSET, (byte)2);
+                c.buffer.putByte(FrameHeader.VERSION_OFFSET, (byte)(FrameHeader.VERSION + 1));
                 c.send(length);
                 assertTrue(RawConnection.reason(c.readType(FrameType.REJECT, 2000)).startsWith("BAD_VERSION"));
             }

@@ -1,6 +1,9 @@
 package io.msgc.server;
 
 import io.msgc.wire.AdminFrame;
+import io.msgc.wire.DataFrame;
+import io.msgc.wire.ReasonFrame;
+import io.msgc.wire.ServiceType;
 import io.msgc.wire.FrameHeader;
 import io.msgc.wire.FrameType;
 import io.msgc.wire.GroupOpFrame;
@@ -58,9 +61,9 @@ class ServerProtocolTest
     private static void assertHealthy(final RawConnection c) throws Exception
     {
         final String group = "health" + System.nanoTime();
-        c.send(GroupOpFrame.encode(c.buffer, 0, FrameType.JOIN, group));
+        c.send(GroupOpFrame.encode(c.buffer, 0, FrameType.JOIN, 0, group));
         c.readType(FrameType.MEMBERSHIP, 2000);
-        c.send(GroupOpFrame.encode(c.buffer, 0, FrameType.LEAVE, group));
+        c.send(GroupOpFrame.encode(c.buffer, 0, FrameType.LEAVE, 0, group));
         c.readType(FrameType.MEMBERSHIP, 2000);
     }
 
@@ -107,7 +110,7 @@ class ServerProtocolTest
     {
         try (RawConnection c = connect())
         {
-            c.send(GroupOpFrame.encode(c.buffer, 0, FrameType.JOIN, "g"));
+            c.send(GroupOpFrame.encode(c.buffer, 0, FrameType.JOIN, 0, "g"));
             assertEquals("UNEXPECTED_FRAME: expected HELLO as the first frame, got JOIN", expectReject(c));
         }
     }
@@ -129,10 +132,10 @@ class ServerProtocolTest
     {
         try (RawConnection good = client("good2"); RawConnection bad = client("big"))
         {
-            FrameHeader.write(bad.buffer, 0, 64 * 1024 + Router.SENDER_HEADROOM + 1, FrameType.DATA, 0);
+            FrameHeader.write(bad.buffer, 0, 64 * 1024 + 1, FrameType.DATA, 0);
             bad.send(FrameHeader.LENGTH);
             final UnsafeBuffer error = bad.readType(FrameType.ERROR, 2000);
-            assertEquals("OVERSIZE_FRAME: frame length 65602 outside 8..65601 (max_frame_size)",
+            assertEquals("OVERSIZE_FRAME: frame length 65537 outside 8..65536 (max_frame_size)",
                 RawConnection.reason(error));
             assertTrue(bad.closedByPeer(2000));
             assertHealthy(good);
@@ -147,7 +150,7 @@ class ServerProtocolTest
             final int length = HelloFrame.encode(c.buffer, 0, HelloFrame.ROLE_CLIENT, 0, 0, "v");
             c.buffer.putByte(FrameHeader.VERSION_OFFSET, (byte)7);
             c.send(length);
-            assertEquals("BAD_VERSION: protocol version 7 not supported; this server speaks version 1",
+            assertEquals("BAD_VERSION: protocol version 7 not supported; this server speaks version 2",
                 expectReject(c));
         }
     }
@@ -159,7 +162,7 @@ class ServerProtocolTest
         {
             FrameHeader.write(c.buffer, 0, 3, FrameType.HELLO, 0);
             c.send(FrameHeader.LENGTH);
-            assertEquals("OVERSIZE_FRAME: frame length 3 outside 8..65601 (max_frame_size)", expectReject(c));
+            assertEquals("OVERSIZE_FRAME: frame length 3 outside 8..65536 (max_frame_size)", expectReject(c));
         }
     }
 
@@ -183,7 +186,7 @@ class ServerProtocolTest
     {
         try (RawConnection c = client("grouper"))
         {
-            c.send(GroupOpFrame.encode(c.buffer, 0, FrameType.JOIN, "#nope"));
+            c.send(GroupOpFrame.encode(c.buffer, 0, FrameType.JOIN, 0, "#nope"));
             final UnsafeBuffer error = c.readType(FrameType.ERROR, 2000);
             assertEquals("BAD_NAME: JOIN refused: bad group name '#nope': 1-127 printable ASCII characters, " +
                 "not starting with '#'", RawConnection.reason(error));
@@ -269,6 +272,92 @@ class ServerProtocolTest
         {
             c.send(HelloFrame.encode(c.buffer, 0, HelloFrame.ROLE_PEER, 5, cluster.config().peersDigest(), "node1"));
             assertEquals("DUPLICATE_NAME: node name 'node1' is this node itself", expectReject(c));
+        }
+    }
+
+    private static int data(final RawConnection c, final long correlation, final String sender, final String group,
+        final int payloadLength)
+    {
+        final UnsafeBuffer payload = new UnsafeBuffer(new byte[payloadLength]);
+        return DataFrame.encode(c.buffer, 0, correlation, ServiceType.FIFO, 3, sender, new String[]{group}, 1,
+            payload, 0, payloadLength);
+    }
+
+    @Test
+    void senderIsForwardedAsWrittenOrFilledInWhenEmpty() throws Exception
+    {
+        try (RawConnection c = client("writer"))
+        {
+            c.send(GroupOpFrame.encode(c.buffer, 0, FrameType.JOIN, 0, "echo"));
+            c.readType(FrameType.MEMBERSHIP, 2000);
+            final DataFrame decoded = new DataFrame();
+            for (final String sender : new String[]{"#writer#node1", ""})
+            {
+                c.send(data(c, 77, sender, "echo", 5));
+                final UnsafeBuffer echo = c.readType(FrameType.DATA, 2000);
+                assertEquals(null, decoded.wrap(echo, 0, echo.capacity()));
+                assertEquals("#writer#node1", decoded.sender());
+                assertEquals(5, decoded.payloadLength());
+                assertEquals("echo", decoded.destination(0));
+            }
+        }
+    }
+
+    @Test
+    void forgedSenderIsAnErrorWithTheCorrelationId() throws Exception
+    {
+        try (RawConnection c = client("forger"); RawConnection victim = client("victim"))
+        {
+            victim.send(GroupOpFrame.encode(victim.buffer, 0, FrameType.JOIN, 0, "forged"));
+            victim.readType(FrameType.MEMBERSHIP, 2000);
+            c.send(data(c, 4242, "#victim#node1", "forged", 3));
+            final UnsafeBuffer error = c.readType(FrameType.ERROR, 2000);
+            final ReasonFrame reason = new ReasonFrame();
+            assertEquals(null, reason.wrap(error, 0, error.capacity()));
+            assertEquals(4242, reason.correlation());
+            assertEquals("DATA sender '#victim#node1' is not this member (#forger#node1); leave it empty or write " +
+                "the id WELCOME gave", reason.reason());
+            assertHealthy(c);
+            assertHealthy(victim);
+        }
+    }
+
+    @Test
+    void joinErrorCarriesTheCorrelationId() throws Exception
+    {
+        try (RawConnection c = client("correlated"))
+        {
+            c.send(GroupOpFrame.encode(c.buffer, 0, FrameType.LEAVE, 99, "never-joined"));
+            final UnsafeBuffer error = c.readType(FrameType.ERROR, 2000);
+            final ReasonFrame reason = new ReasonFrame();
+            assertEquals(null, reason.wrap(error, 0, error.capacity()));
+            assertEquals(99, reason.correlation());
+            assertEquals("LIMIT_EXCEEDED", io.msgc.wire.ErrorCode.name(reason.code()));
+        }
+    }
+
+    @Test
+    void welcomeStatesTheFrameSizeAndAFullSizeFrameIsAccepted() throws Exception
+    {
+        try (RawConnection c = connect())
+        {
+            c.hello(HelloFrame.ROLE_CLIENT, "fullsize");
+            final UnsafeBuffer welcome = c.readType(FrameType.WELCOME, 2000);
+            final WelcomeFrame frame = new WelcomeFrame();
+            assertEquals(null, frame.wrap(welcome, 0, welcome.capacity()));
+            assertEquals(64 * 1024, frame.maxFrameSize());
+            c.send(GroupOpFrame.encode(c.buffer, 0, FrameType.JOIN, 0, "full"));
+            c.readType(FrameType.MEMBERSHIP, 2000);
+            final int overhead = data(c, 0, "#fullsize#node1", "full", 0);
+            c.send(data(c, 0, "#fullsize#node1", "full", frame.maxFrameSize() - overhead));
+            assertEquals(64 * 1024, c.readType(FrameType.DATA, 2000).capacity());
+            // with an empty sender the server would have to grow the frame past the limit: refused, not cut
+            final int emptyOverhead = data(c, 0, "", "full", 0);
+            c.send(data(c, 5, "", "full", frame.maxFrameSize() - emptyOverhead));
+            final UnsafeBuffer error = c.readType(FrameType.ERROR, 2000);
+            assertTrue(RawConnection.reason(error).contains("over max_frame_size=65536 once the sender id"),
+                RawConnection.reason(error));
+            assertHealthy(c);
         }
     }
 }

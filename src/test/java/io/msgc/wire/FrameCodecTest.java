@@ -40,7 +40,7 @@ class FrameCodecTest
     @Test
     void welcomeRoundTrip()
     {
-        final int length = WelcomeFrame.encode(buffer, 0, 99L, 2, "node3", "#alice#node3");
+        final int length = WelcomeFrame.encode(buffer, 0, 99L, 2, 1 << 20, "node3", "#alice#node3");
         final WelcomeFrame welcome = new WelcomeFrame();
         assertNull(welcome.wrap(buffer, 0, length));
         assertEquals(99L, welcome.incarnation());
@@ -74,7 +74,7 @@ class FrameCodecTest
     void dataRoundTripWithSeveralDestinations()
     {
         final UnsafeBuffer payload = new UnsafeBuffer("hello world".getBytes());
-        final int length = DataFrame.encode(buffer, 0, ServiceType.FIFO | ServiceType.SELF_DISCARD, 42,
+        final int length = DataFrame.encode(buffer, 0, 0L, ServiceType.FIFO | ServiceType.SELF_DISCARD, 42,
             "#alice#node1", new String[]{"chat", "#bob#node2", "news"}, 3, payload, 0, payload.capacity());
         final DataFrame data = new DataFrame();
         assertNull(data.wrap(buffer, 0, length));
@@ -92,12 +92,12 @@ class FrameCodecTest
     void dataValidationNamesTheProblem()
     {
         final UnsafeBuffer payload = new UnsafeBuffer(new byte[0]);
-        int length = DataFrame.encode(buffer, 0, 0x03, 0, "", new String[]{"g"}, 1, payload, 0, 0);
+        int length = DataFrame.encode(buffer, 0, 0L, 0x03, 0, "", new String[]{"g"}, 1, payload, 0, 0);
         assertTrue(new DataFrame().wrap(buffer, 0, length).startsWith("DATA has bad service word 0x3"));
-        length = DataFrame.encode(buffer, 0, ServiceType.FIFO, 0, "", new String[]{"#nobody"}, 1, payload, 0, 0);
+        length = DataFrame.encode(buffer, 0, 0L, ServiceType.FIFO, 0, "", new String[]{"#nobody"}, 1, payload, 0, 0);
         assertEquals("DATA destination 1 '#nobody' is not a group name (1-127 printable ASCII, no leading '#') " +
             "nor a member id '#private#node'", new DataFrame().wrap(buffer, 0, length));
-        length = DataFrame.encode(buffer, 0, ServiceType.FIFO, 0, "", new String[]{"a", "bb"}, 2, payload, 0, 0);
+        length = DataFrame.encode(buffer, 0, 0L, ServiceType.FIFO, 0, "", new String[]{"a", "bb"}, 2, payload, 0, 0);
         assertEquals("DATA destination 2 of 2 runs past the frame end", new DataFrame().wrap(buffer, 0, length - 2));
         buffer.putByte(DataFrame.COUNT_OFFSET, (byte)0);
         assertEquals("DATA has 0 destinations; 1 to 100 allowed", new DataFrame().wrap(buffer, 0, length));
@@ -125,6 +125,22 @@ class FrameCodecTest
     }
 
     @Test
+    void membershipWithBadCauseCountsOrIndexIsRejectedNotThrown()
+    {
+        final MembershipFrame view = new MembershipFrame();
+        int at = MembershipFrame.encodeHead(buffer, 0, 1L, 9, 0, -1, 0, "g");
+        assertEquals("MEMBERSHIP has unknown cause 9", view.wrap(buffer, 0, MembershipFrame.finish(buffer, 0, at)));
+        // 70,000 members would have wrapped a uint16 count; a count larger than the frame is refused before looping
+        at = MembershipFrame.encodeHead(buffer, 0, 1L, MembershipFrame.CAUSE_JOIN, 70_000, 0, 0, "g");
+        assertEquals("MEMBERSHIP counts 70000 + 0 do not fit a frame of 34 bytes",
+            view.wrap(buffer, 0, MembershipFrame.finish(buffer, 0, at)));
+        at = MembershipFrame.encodeHead(buffer, 0, 1L, MembershipFrame.CAUSE_JOIN, 1, 1, 0, "g");
+        at = MembershipFrame.putName(buffer, at, "#a#node1");
+        assertEquals("MEMBERSHIP own index 1 is outside the 1 members",
+            view.wrap(buffer, 0, MembershipFrame.finish(buffer, 0, at)));
+    }
+
+    @Test
     void memberSyncRoundTrip()
     {
         final int length = MemberSyncFrame.encode(buffer, 0, MemberSyncFrame.OP_JOIN, (5L << 16) | 2, "chat", "alice");
@@ -141,14 +157,14 @@ class FrameCodecTest
     @Test
     void groupOpRejectsBadNames()
     {
-        int length = GroupOpFrame.encode(buffer, 0, FrameType.JOIN, "chat");
+        int length = GroupOpFrame.encode(buffer, 0, FrameType.JOIN, 0, "chat");
         final GroupOpFrame op = new GroupOpFrame();
         assertNull(op.wrap(buffer, 0, length));
         assertEquals("chat", op.group());
-        length = GroupOpFrame.encode(buffer, 0, FrameType.JOIN, "#private");
+        length = GroupOpFrame.encode(buffer, 0, FrameType.JOIN, 0, "#private");
         assertEquals("bad group name '#private': 1-127 printable ASCII characters, not starting with '#'",
             op.wrap(buffer, 0, length));
-        length = GroupOpFrame.encode(buffer, 0, FrameType.JOIN, "has space");
+        length = GroupOpFrame.encode(buffer, 0, FrameType.JOIN, 0, "has space");
         assertNotNull(op.wrap(buffer, 0, length));
     }
 

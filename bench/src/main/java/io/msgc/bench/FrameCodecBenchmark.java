@@ -52,7 +52,7 @@ public class FrameCodecBenchmark
     @Benchmark
     public int encode()
     {
-        return DataFrame.encode(buffer, 0, ServiceType.FIFO, 7, "#bob#node1", groups, groups.length,
+        return DataFrame.encode(buffer, 0, 0L, ServiceType.FIFO, 7, "#bob#node1", groups, groups.length,
             payload, 0, payloadSize);
     }
 

@@ -88,7 +88,7 @@ public class SendQueueBenchmark
      */
     static int encode(final MutableDirectBuffer buffer, final int index)
     {
-        return DataFrame.encode(buffer, index, ServiceType.FIFO, 7, "", DESTINATIONS, 1, PAYLOAD, 0, PAYLOAD_SIZE);
+        return DataFrame.encode(buffer, index, 0L, ServiceType.FIFO, 7, "", DESTINATIONS, 1, PAYLOAD, 0, PAYLOAD_SIZE);
     }
 
     /** The client's send queue. */

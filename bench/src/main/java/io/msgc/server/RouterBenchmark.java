@@ -159,7 +159,7 @@ public class RouterBenchmark
         {
             node = new BenchNode(1000, 2, 1);
             final boolean local = "local".equals(member);
-            frameLength = BenchNode.encode(frame, "", local ? "#m1#node0" : "#r1#node1");
+            frameLength = BenchNode.encode(frame, node.sender.memberId, local ? "#m1#node0" : "#r1#node1");
             node.checkFromClient(frame, frameLength, local ? 1 : 0, local ? 0 : 1);
         }
 
@@ -172,7 +172,7 @@ public class RouterBenchmark
     }
 
     /**
-     * A DATA frame from a local member: stamp the sender, deliver to N local members, forward to M nodes.
+     * A DATA frame from a local member: check the sender, deliver to N local members, forward to M nodes.
      *
      * @param state the node.
      * @return deliveries so far, consumed so the work is not eliminated.
@@ -300,16 +300,16 @@ public class RouterBenchmark
                 throw new IllegalStateException(groupService.groups().size() + " groups, expected " + groups);
             }
 
-            clientFrameLength = encode(clientFrame, "", TARGET);
+            clientFrameLength = encode(clientFrame, sender.memberId, TARGET);
             peerFrameLength = encode(peerFrame, NameRules.memberId("r1", "node1"), TARGET);
         }
 
-        /** A FIFO DATA frame of {@link #PAYLOAD_SIZE} bytes to one destination; sender "" as a client sends it. */
+        /** A FIFO DATA frame of {@link #PAYLOAD_SIZE} bytes to one destination, with the sender the library writes. */
         static int encode(final UnsafeBuffer buffer, final String sender, final String destination)
         {
             final UnsafeBuffer payload = new UnsafeBuffer(new byte[PAYLOAD_SIZE]);
             return DataFrame.encode(
-                buffer, 0, ServiceType.FIFO, 7, sender, new String[]{destination}, 1, payload, 0, PAYLOAD_SIZE);
+                buffer, 0, 0L, ServiceType.FIFO, 7, sender, new String[]{destination}, 1, payload, 0, PAYLOAD_SIZE);
         }
 
         private Connection sink(final int writeLimit) throws IOException
@@ -356,9 +356,8 @@ public class RouterBenchmark
             final long forwards = counters.peerForwards;
             final int pending = pendingBytes();
             final String error = router.fromClient(sender, frame, 0, frameLength);
-            final int routedLength = frameLength + sender.memberIdBytes.length;
             check(error, counters.deliveries - deliveries, localMembers, counters.peerForwards - forwards,
-                remoteNodes, pendingBytes() - pending, (localMembers + remoteNodes) * routedLength);
+                remoteNodes, pendingBytes() - pending, (localMembers + remoteNodes) * frameLength);
         }
 
         void checkFromPeer(final int localMembers)

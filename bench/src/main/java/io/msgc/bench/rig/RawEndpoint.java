@@ -50,7 +50,7 @@ final class RawEndpoint implements Endpoint
         {
             return false;
         }
-        out.position(at + DataFrame.encode(outView, at, ServiceType.FIFO, 0, "", destination, 1,
+        out.position(at + DataFrame.encode(outView, at, 0L, ServiceType.FIFO, 0, "", destination, 1,
             payload, offset, length));
         return true;
     }
