@@ -77,6 +77,13 @@ public final class MsgcDaemon
             System.err.println("msgcd: " + ex.errors().size() + " error(s) in " + file);
             return 2;
         }
+        catch (final RuntimeException ex)
+        {
+            // load reports everything as ConfigException; this is the last guard against a stack trace
+            System.err.println(file + ":1:1: cannot load the configuration: " + ex);
+            System.err.println("msgcd: 1 error(s) in " + file);
+            return 2;
+        }
         for (final String ignored : config.ignored())
         {
             System.err.println("msgcd: " + ignored);

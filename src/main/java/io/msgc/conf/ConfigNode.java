@@ -1,11 +1,11 @@
 package io.msgc.conf;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * A scope of the generic configuration tree: its lowercase name, optional instance argument, options in
@@ -19,12 +19,18 @@ final class ConfigNode implements ConfigMember
     {
     }
 
+    /** Scope identity for merging: lowercase name and instance argument (null when none). */
+    private record ScopeKey(String name, String arg)
+    {
+    }
+
     final String name;
     final String arg;
     final ConfigToken nameToken;
     final ConfigToken argToken;
     private final Map<String, Option> options = new LinkedHashMap<>();
     private final List<ConfigNode> scopes = new ArrayList<>();
+    private final Map<ScopeKey, ConfigNode> scopesByKey = new HashMap<>();
     private final List<ConfigMember> members = new ArrayList<>();
 
     ConfigNode(final ConfigToken nameToken, final ConfigToken argToken)
@@ -58,16 +64,16 @@ final class ConfigNode implements ConfigMember
      */
     ConfigNode openScope(final ConfigToken nameToken, final ConfigToken argToken)
     {
-        final String key = nameToken.text.toLowerCase(Locale.ROOT);
-        final String argText = argToken == null ? null : argToken.text;
-        for (final ConfigNode scope : scopes)
+        // a map, not a scan: a file of many sibling scopes must not take quadratic time
+        final ScopeKey key = new ScopeKey(nameToken.text.toLowerCase(Locale.ROOT),
+            argToken == null ? null : argToken.text);
+        final ConfigNode existing = scopesByKey.get(key);
+        if (existing != null)
         {
-            if (scope.name.equals(key) && Objects.equals(scope.arg, argText))
-            {
-                return scope;
-            }
+            return existing;
         }
         final ConfigNode scope = new ConfigNode(nameToken, argToken);
+        scopesByKey.put(key, scope);
         scopes.add(scope);
         members.add(scope);
         return scope;

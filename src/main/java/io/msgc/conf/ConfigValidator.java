@@ -38,7 +38,7 @@ final class ConfigValidator
     private static final int MAX_SECONDS = 86400;
     private static final int MAX_FRAME = 64 * 1024 * 1024;
 
-    private final List<ConfigError> errors;
+    private final ConfigErrors errors;
     private final List<String> ignored = new ArrayList<>();
     private ServerConfig server;
     private ListenerConfig listener = new ListenerConfig(List.of(), List.of());
@@ -48,7 +48,7 @@ final class ConfigValidator
     /**
      * @param errors where problems are appended.
      */
-    ConfigValidator(final List<ConfigError> errors)
+    ConfigValidator(final ConfigErrors errors)
     {
         this.errors = errors;
     }
