@@ -163,23 +163,34 @@ public final class MsgcConfig
             line(sb, "msgc_server.max_groups_per_client", s.maxGroupsPerClient());
             line(sb, "msgc_server.max_clients", s.maxClients());
         }
+        line(sb, "msgcserver_listener.enabled", listener.enabled());
+        line(sb, "msgcserver_listener.debug_level", listener.debugLevel());
         if (listener.listens().isEmpty())
         {
             line(sb, "msgcserver_listener.listen", "(own peers entry)");
         }
+        boolean listenRules = false;
         for (final ListenConfig listen : listener.listens())
         {
-            line(sb, "msgcserver_listener.listen", (listen.anyInterface() ? "*" : listen.host()) + ":" + listen.port());
+            final StringBuilder rules = new StringBuilder();
+            for (final AclRule rule : listen.acl())
+            {
+                rules.append(rules.length() == 0 ? " (" : ", ").append("Peer ").append(rule);
+            }
+            listenRules |= !listen.acl().isEmpty();
+            line(sb, "msgcserver_listener.listen", listen + (rules.length() == 0 ? "" : rules + ")"));
         }
         if (listener.acl().isEmpty())
         {
-            line(sb, "msgcserver_listener.peer", "(none: everyone allowed)");
+            line(sb, "msgcserver_listener.peer", listenRules ? "(none)" : "(none: everyone allowed)");
         }
         for (final AclRule rule : listener.acl())
         {
             line(sb, "msgcserver_listener.peer", rule);
         }
         final ClientConfig c = client;
+        line(sb, "msgc_client.enabled", c.enabled());
+        line(sb, "msgc_client.debug_level", c.debugLevel());
         line(sb, "msgc_client.server", "(" + String.join(" ", c.servers().stream().map(HostPort::toString).toList()) +
             ")");
         line(sb, "msgc_client.bind_address", c.bindAddress() == null ? "(unset)" : c.bindAddress());
