@@ -29,9 +29,9 @@ import java.util.stream.Stream;
  * </pre>
  *
  * Bounded, so that no input can exhaust the stack or the heap: scopes, lists and maps nest at most
- * {@link #MAX_DEPTH} deep (counted across includes), at most {@link #MAX_INCLUDED_FILES} files are included and
- * at most {@link #MAX_TOTAL_BYTES} bytes are read in all. Going over a bound is an ordinary error at the token
- * that went over.
+ * {@link #MAX_DEPTH} deep (counted across includes), at most {@link #MAX_INCLUDED_FILES} files are included,
+ * at most {@link #MAX_TOTAL_BYTES} bytes are read and at most {@link #MAX_ELEMENTS} values are held in all.
+ * Going over a bound is an ordinary error at the token that went over.
  */
 final class ConfigParser
 {
@@ -41,6 +41,20 @@ final class ConfigParser
     static final int MAX_INCLUDED_FILES = 256;
     /** Most bytes of text read in one load, the main file and every included file together (16 MiB). */
     static final int MAX_TOTAL_BYTES = 16 * 1024 * 1024;
+    /**
+     * Most statements and values (options, scopes, includes, list items, map entries) in one load: what the tree
+     * holds in memory, so that 16 MiB of tiny items cannot need gigabytes of heap.
+     */
+    static final int MAX_ELEMENTS = 1_000_000;
+
+    /** Unwinds the whole load, not just one file: after this bound nothing more is read. */
+    private static final class LoadLimitException extends RuntimeException
+    {
+        private LoadLimitException()
+        {
+            super(null, null, false, false);
+        }
+    }
 
     /** A file being parsed: its identity for cycle detection and its name for messages. */
     private record Frame(Path identity, String display)
@@ -53,6 +67,7 @@ final class ConfigParser
     private int depth;
     private int includedFiles;
     private long totalBytes;
+    private int elements;
     private boolean includesStopped;
 
     /**
@@ -79,7 +94,7 @@ final class ConfigParser
         if (text != null)
         {
             final Path parent = file.getParent();
-            parseText(root, display, text, parent == null ? Path.of("") : parent, identity);
+            parseTop(root, display, text, parent == null ? Path.of("") : parent, identity);
         }
     }
 
@@ -102,7 +117,20 @@ final class ConfigParser
             includeError(new ConfigError(display, 1, 1, tooLarge(display)));
             return;
         }
-        parseText(root, display, text, baseDir, identity);
+        parseTop(root, display, text, baseDir, identity);
+    }
+
+    private void parseTop(final ConfigNode root, final String display, final String text, final Path baseDir,
+        final Path identity)
+    {
+        try
+        {
+            parseText(root, display, text, baseDir, identity);
+        }
+        catch (final LoadLimitException ex)
+        {
+            // reported where it happened; every file on the include stack is abandoned
+        }
     }
 
     private void parseText(final ConfigNode root, final String display, final String text, final Path baseDir,
@@ -176,6 +204,7 @@ final class ConfigParser
     private void statement(final ConfigNode scope, final ConfigToken name, final ConfigLexer lexer,
         final Path baseDir)
     {
+        count(name);
         final String lower = name.text.toLowerCase(Locale.ROOT);
         final ConfigToken next = lexer.next();
         if (("include".equals(lower) || "readonly_include".equals(lower)) &&
@@ -228,6 +257,7 @@ final class ConfigParser
     private ConfigValue value(final ConfigLexer lexer, final ConfigToken owner, final boolean option)
     {
         final ConfigToken t = lexer.next();
+        count(t);
         final String what = option ? "'" + owner.text + "'" : "map key '" + owner.text + "'";
         switch (t.kind)
         {
@@ -337,6 +367,17 @@ final class ConfigParser
             throw new ConfigSyntaxException(at.error(what + " is nested too deeply: more than " + MAX_DEPTH +
                 " levels of scopes, lists and maps (includes count as the scope they are in); flatten the " +
                 "configuration"));
+        }
+    }
+
+    /** One more statement or value held in memory; past {@link #MAX_ELEMENTS} the load stops with an error. */
+    private void count(final ConfigToken at)
+    {
+        if (++elements > MAX_ELEMENTS)
+        {
+            includeError(at.error("configuration too large: more than " + MAX_ELEMENTS + " options, scopes, " +
+                "includes, list items and map entries in all files together; remove unneeded content"));
+            throw new LoadLimitException();
         }
     }
 

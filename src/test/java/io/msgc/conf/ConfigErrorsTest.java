@@ -492,7 +492,8 @@ class ConfigErrorsTest
     @Test
     void commonOptionAsAScopeInListener()
     {
-        assertErrors("msgcserver_listener {\n  enabled { }\n}\n", "t.conf:2:3: expected 'enabled = value', found a scope");
+        assertErrors("msgcserver_listener {\n  enabled { }\n}\n",
+            "t.conf:2:3: expected 'enabled = value', found a scope");
     }
 
     @Test
@@ -594,7 +595,8 @@ class ConfigErrorsTest
         assertErrors("msgcserver_listener {\n  Peer \"10.0.0.1\\t\" { }\n}\n",
             "t.conf:2:8: invalid CIDR \"10.0.0.1\\t\" in Peer; expected a.b.c.d or a.b.c.d/prefix, or an IPv6 " +
             "address such as fd00::/8 or ::1");
-        assertServerError("  port = a\u0000b\n", "t.conf:3:10: expected an integer 1..65535 for 'port', found 'a\\x00b'");
+        assertServerError("  port = a\u0000b\n",
+            "t.conf:3:10: expected an integer 1..65535 for 'port', found 'a\\x00b'");
     }
 
     @Test

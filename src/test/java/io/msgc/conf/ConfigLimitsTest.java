@@ -181,6 +181,27 @@ class ConfigLimitsTest
     }
 
     @Test
+    void moreThanAMillionValuesIsAnErrorNotAnOutOfMemoryError()
+    {
+        // 16 MiB of one-letter list items would be 8 million values: gigabytes of tree
+        final String text = "x = (" + " a".repeat(1_000_000) + " b c )\n";
+        // x and the list are 2 values: item 999,999 is value 1,000,001, at column 5 + 2 * 999,999
+        assertEquals("t.conf:1:2000003: configuration too large: more than 1000000 options, scopes, includes, list " +
+            "items and map entries in all files together; remove unneeded content", errorsOf(text));
+    }
+
+    @Test
+    void theValueLimitStopsTheWholeLoadAcrossIncludes() throws Exception
+    {
+        write("big.conf", "x = (\n" + "a\n".repeat(999_999) + ")\n");
+        final Path main = write("main.conf", "a {\n  include \"big.conf\"\n  q = 3\n}\nr = 4\n");
+        // a, the include, x and the list are 4: item 999,997 (line 999,998) is value 1,000,001; q and r are not read
+        assertEquals(dir.resolve("big.conf") + ":999998:1: configuration too large: more than 1000000 options, " +
+            "scopes, includes, list items and map entries in all files together; remove unneeded content",
+            errorsOf(main));
+    }
+
+    @Test
     void aDirectoryIncludeSkipsHiddenFilesAndDoesNotRecurse() throws Exception
     {
         write("d/10-server.conf", "msgc_server {\n  peers = [ n = \"127.0.0.1\" ]\n}\n");

@@ -141,7 +141,8 @@ class ListenerAclTest
     @Test
     void aListenByHostNameMatchesOnceItWasResolvedForTheBind() throws Exception
     {
-        final ListenerConfig config = listener("  Listen \"localhost:4816\" { Peer \"127.0.0.0/8\" { action = deny } }\n");
+        final ListenerConfig config =
+            listener("  Listen \"localhost:4816\" { Peer \"127.0.0.0/8\" { action = deny } }\n");
         final ListenConfig listen = config.listens().get(0);
         // no DNS lookup on the accept path: before the bind resolved the name, nothing is known about it
         assertNull(config.listenFor(local("127.0.0.1", 4816)));

@@ -36,7 +36,8 @@ class PeerHostCheckTest
             return new InetAddress[]{InetAddress.getByName("127.0.0.1")};
         });
         assertEquals(List.of(
-            "peers entries node3, node5 host 'db3.example' does not resolve (unknown host); the node will keep retrying",
+            "peers entries node3, node5 host 'db3.example' does not resolve (unknown host); the node will keep " +
+            "retrying",
             "peers entry node4 host 'db4.example' does not resolve (Name or service not known); the node will keep " +
             "retrying"), warnings);
         // each host once
