@@ -39,11 +39,12 @@ final class ConfigValidator
     /** Momentum's default debug_level. */
     static final String DEFAULT_DEBUG_LEVEL = "ERROR";
     private static final String BOOLEANS = "on/off, true/false, yes/no, enabled/disabled, 1/0";
-    /**
+    /*
      * Integer ranges are chosen so that what msgc computes from a value fits an int: seconds * 1000 (86,400,000),
      * max_frame_size plus headers, (max_frame_size + 1024) * 8 rounded to a power of two (2^30),
      * client_outbound_limit plus one frame and alignment, send_queue_capacity rounded to a power of two.
      */
+    /** Largest value of an option in seconds: one day. */
     private static final int MAX_SECONDS = 86400;
     /** Largest max_frame_size: 64 MiB. */
     static final int MAX_FRAME = 64 * 1024 * 1024;
@@ -51,6 +52,13 @@ final class ConfigValidator
     static final int MAX_CLIENT_OUTBOUND = 1 << 30;
     /** Largest send_queue_capacity: 1 GiB, a power of two, so rounding up cannot pass 2^30. */
     static final int MAX_SEND_QUEUE = 1 << 30;
+
+    /** The common module options of a scope without a builder of its own. */
+    private static final class CommonOptions
+    {
+        private boolean enabled = true;
+        private String debugLevel = DEFAULT_DEBUG_LEVEL;
+    }
 
     private final ConfigErrors errors;
     private final List<String> ignored = new ArrayList<>();
@@ -284,14 +292,13 @@ final class ConfigValidator
 
     private ListenerConfig listener(final ConfigNode scope)
     {
-        final boolean[] enabled = {true};
-        final String[] debugLevel = {DEFAULT_DEBUG_LEVEL};
+        final CommonOptions common = new CommonOptions();
         for (final ConfigNode.Option o : scope.options())
         {
             switch (o.name())
             {
-                case "enabled" -> enabled(o, on -> enabled[0] = on);
-                case "debug_level" -> debugLevel(o, level -> debugLevel[0] = level.toUpperCase(Locale.ROOT));
+                case "enabled" -> enabled(o, on -> common.enabled = on);
+                case "debug_level" -> debugLevel(o, level -> common.debugLevel = level.toUpperCase(Locale.ROOT));
                 default -> error(o.nameToken(), "unknown option '" + o.name() + "' in " + LISTENER +
                     "; valid options: " + String.join(", ", LISTENER_OPTIONS) + "; valid scopes: Listen, Peer");
             }
@@ -324,7 +331,7 @@ final class ConfigValidator
                     "; valid scopes: Listen, Peer");
             }
         }
-        return new ListenerConfig(listens, acl, enabled[0], debugLevel[0]);
+        return new ListenerConfig(listens, acl, common.enabled, common.debugLevel);
     }
 
     private boolean checkUnique(final Map<String, ConfigToken> seen, final String key, final ConfigToken at,
