@@ -4,6 +4,7 @@ import io.msgc.admin.EventLog;
 import io.msgc.conf.ConfigException;
 import io.msgc.conf.MsgcConfig;
 import io.msgc.conf.PeerConfig;
+import io.msgc.conf.PeerHostCheck;
 import io.msgc.conf.ServerConfig;
 import io.msgc.server.MsgcServer;
 
@@ -20,7 +21,8 @@ import java.util.concurrent.CountDownLatch;
  * {@code msgcd}: runs one {@code msgc_server} node, or checks a config file.
  * <pre>
  *   msgcd -c FILE [-n NODE]     run the node (without -n: the peer whose address is bound on this host)
- *   msgcd --check -c FILE       parse and validate, print the effective configuration; exit 0, or 2 on errors
+ *   msgcd --check -c FILE       parse and validate, print the effective configuration and warn about peers
+ *                               hosts that do not resolve; exit 0, or 2 on errors
  * </pre>
  * Exit codes: 0 ok, 1 runtime failure (cannot bind, ...), 2 bad config or usage.
  */
@@ -77,6 +79,13 @@ public final class MsgcDaemon
             System.err.println("msgcd: " + ex.errors().size() + " error(s) in " + file);
             return 2;
         }
+        catch (final RuntimeException ex)
+        {
+            // load reports everything as ConfigException; this is the last guard against a stack trace
+            System.err.println(file + ":1:1: cannot load the configuration: " + ex);
+            System.err.println("msgcd: 1 error(s) in " + file);
+            return 2;
+        }
         for (final String ignored : config.ignored())
         {
             System.err.println("msgcd: " + ignored);
@@ -84,6 +93,14 @@ public final class MsgcDaemon
         if (check)
         {
             System.out.print(config.describe());
+            if (config.server() != null)
+            {
+                // a valid file may name a host whose DNS record is not there yet: say so, do not fail
+                for (final String warning : PeerHostCheck.unresolvedHosts(config.server()))
+                {
+                    System.err.println("msgcd: WARNING: " + warning);
+                }
+            }
             System.out.println("msgcd: " + file + " is valid");
             return 0;
         }

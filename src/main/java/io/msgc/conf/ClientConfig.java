@@ -2,6 +2,7 @@ package io.msgc.conf;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The {@code msgc_client} scope: which servers a client tries and how it connects. Momentum's option names and
@@ -21,6 +22,8 @@ public final class ClientConfig
     private final int sendQueueCapacity;
     private final int maxFrameSize;
     private final boolean singleThreaded;
+    private final boolean enabled;
+    private final String debugLevel;
 
     private ClientConfig(final Builder b)
     {
@@ -37,6 +40,8 @@ public final class ClientConfig
         sendQueueCapacity = b.sendQueueCapacity;
         maxFrameSize = b.maxFrameSize;
         singleThreaded = b.singleThreaded;
+        enabled = b.enabled;
+        debugLevel = b.debugLevel;
     }
 
     /**
@@ -113,6 +118,18 @@ public final class ClientConfig
         return maxFrameSize;
     }
 
+    /** @return {@code enabled}, the common module option (default true). */
+    public boolean enabled()
+    {
+        return enabled;
+    }
+
+    /** @return {@code debug_level}, the common module option, upper case (default ERROR). */
+    public String debugLevel()
+    {
+        return debugLevel;
+    }
+
     /**
      * @return true when the application promised that one thread makes every call on the client (set in code
      *         with {@link Builder#singleThreaded}; not a config-file option: it is a property of the program).
@@ -123,7 +140,8 @@ public final class ClientConfig
     }
 
     /**
-     * Builds a {@link ClientConfig}; starts with every default. Values are not range-checked here.
+     * Builds a {@link ClientConfig}; starts with every default. {@link #build()} checks only the sizes whose
+     * arithmetic could overflow (max_frame_size, send_queue_capacity), not every range a file is held to.
      */
     public static final class Builder
     {
@@ -139,6 +157,8 @@ public final class ClientConfig
         private int sendQueueCapacity = 1048576;
         private int maxFrameSize = 1048576;
         private boolean singleThreaded;
+        private boolean enabled = true;
+        private String debugLevel = ConfigValidator.DEFAULT_DEBUG_LEVEL;
 
         private Builder()
         {
@@ -272,9 +292,43 @@ public final class ClientConfig
             return this;
         }
 
-        /** @return the configuration. */
+        /**
+         * @param enabled the common module option {@code enabled}.
+         * @return this.
+         */
+        public Builder enabled(final boolean enabled)
+        {
+            this.enabled = enabled;
+            return this;
+        }
+
+        /**
+         * @param level the common module option {@code debug_level}, any case.
+         * @return this.
+         */
+        public Builder debugLevel(final String level)
+        {
+            this.debugLevel = level.toUpperCase(Locale.ROOT);
+            return this;
+        }
+
+        /**
+         * @return the configuration.
+         * @throws IllegalArgumentException when max_frame_size is outside 1024..67108864 or send_queue_capacity
+         *                                  outside 1..1073741824 (the client's buffer sizes would overflow).
+         */
         public ClientConfig build()
         {
+            if (maxFrameSize < 1024 || maxFrameSize > ConfigValidator.MAX_FRAME)
+            {
+                throw new IllegalArgumentException("max_frame_size " + maxFrameSize + " is out of range 1024.." +
+                    ConfigValidator.MAX_FRAME);
+            }
+            if (sendQueueCapacity < 1 || sendQueueCapacity > ConfigValidator.MAX_SEND_QUEUE)
+            {
+                throw new IllegalArgumentException("send_queue_capacity " + sendQueueCapacity + " is out of range 1.." +
+                    ConfigValidator.MAX_SEND_QUEUE);
+            }
             return new ClientConfig(this);
         }
     }

@@ -1,11 +1,10 @@
 package io.msgc.conf;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * A scope of the generic configuration tree: its lowercase name, optional instance argument, options in
@@ -19,13 +18,19 @@ final class ConfigNode implements ConfigMember
     {
     }
 
+    /** Scope identity for merging: lowercase name and instance argument (null when none). */
+    private record ScopeKey(String name, String arg)
+    {
+    }
+
     final String name;
     final String arg;
     final ConfigToken nameToken;
     final ConfigToken argToken;
-    private final Map<String, Option> options = new LinkedHashMap<>();
-    private final List<ConfigNode> scopes = new ArrayList<>();
-    private final List<ConfigMember> members = new ArrayList<>();
+    /** Options and scopes in order of first appearance; null while empty (most scopes are small or empty). */
+    private List<ConfigMember> members;
+    /** Options by lowercase name and scopes by {@link ScopeKey}, for merging without a scan; null while empty. */
+    private Map<Object, ConfigMember> index;
 
     ConfigNode(final ConfigToken nameToken, final ConfigToken argToken)
     {
@@ -43,14 +48,13 @@ final class ConfigNode implements ConfigMember
     Option addOption(final ConfigToken nameToken, final ConfigValue value)
     {
         final String key = nameToken.text.toLowerCase(Locale.ROOT);
-        final Option previous = options.get(key);
-        if (previous == null)
+        final ConfigMember previous = index == null ? null : index.get(key);
+        if (previous != null)
         {
-            final Option option = new Option(key, nameToken, value);
-            options.put(key, option);
-            members.add(option);
+            return (Option)previous;
         }
-        return previous;
+        add(key, new Option(key, nameToken, value));
+        return null;
     }
 
     /**
@@ -58,36 +62,61 @@ final class ConfigNode implements ConfigMember
      */
     ConfigNode openScope(final ConfigToken nameToken, final ConfigToken argToken)
     {
-        final String key = nameToken.text.toLowerCase(Locale.ROOT);
-        final String argText = argToken == null ? null : argToken.text;
-        for (final ConfigNode scope : scopes)
+        // a map, not a scan: a file of many sibling scopes must not take quadratic time
+        final ScopeKey key = new ScopeKey(nameToken.text.toLowerCase(Locale.ROOT),
+            argToken == null ? null : argToken.text);
+        final ConfigMember existing = index == null ? null : index.get(key);
+        if (existing != null)
         {
-            if (scope.name.equals(key) && Objects.equals(scope.arg, argText))
-            {
-                return scope;
-            }
+            return (ConfigNode)existing;
         }
         final ConfigNode scope = new ConfigNode(nameToken, argToken);
-        scopes.add(scope);
-        members.add(scope);
+        add(key, scope);
         return scope;
+    }
+
+    private void add(final Object key, final ConfigMember member)
+    {
+        if (members == null)
+        {
+            members = new ArrayList<>(4);
+            index = new HashMap<>(8);
+        }
+        members.add(member);
+        index.put(key, member);
     }
 
     /** @return the options in first-set order. */
     List<Option> options()
     {
-        return List.copyOf(options.values());
+        final List<Option> options = new ArrayList<>();
+        for (final ConfigMember member : members())
+        {
+            if (member instanceof Option option)
+            {
+                options.add(option);
+            }
+        }
+        return options;
     }
 
     /** @return options and child scopes together, in order of first appearance. */
     List<ConfigMember> members()
     {
-        return List.copyOf(members);
+        return members == null ? List.of() : List.copyOf(members);
     }
 
     /** @return the child scopes in first-opened order. */
     List<ConfigNode> scopes()
     {
-        return List.copyOf(scopes);
+        final List<ConfigNode> scopes = new ArrayList<>();
+        for (final ConfigMember member : members())
+        {
+            if (member instanceof ConfigNode scope)
+            {
+                scopes.add(scope);
+            }
+        }
+        return scopes;
     }
 }

@@ -38,23 +38,62 @@ final class ConfigToken
         this.column = column;
     }
 
+    /** Longest token text shown in a message; a longer one is cut, so one huge token cannot flood the output. */
+    static final int MAX_SHOWN = 80;
+
     /**
      * @return the token as error messages show it: {@code 'word'}, {@code string "text"}, {@code '='},
-     *         {@code end of file}.
+     *         {@code end of file}; control characters escaped, long text cut.
      */
     String describe()
     {
         switch (kind)
         {
             case WORD:
-                return "'" + text + "'";
+                return "'" + shown(text) + "'";
             case STRING:
-                return "string \"" + text + "\"";
+                return "string \"" + shown(text) + "\"";
             case EOF:
                 return "end of file";
             default:
                 return "'" + text + "'";
         }
+    }
+
+    /**
+     * @param text token text.
+     * @return the text with control characters as {@code \n}, {@code \t} or {@code \xNN}, cut after
+     *         {@link #MAX_SHOWN} characters with {@code ...} and the full length.
+     */
+    static String shown(final String text)
+    {
+        final StringBuilder sb = new StringBuilder();
+        final int end = Math.min(text.length(), MAX_SHOWN);
+        for (int i = 0; i < end; i++)
+        {
+            final char c = text.charAt(i);
+            if (c == '\n')
+            {
+                sb.append("\\n");
+            }
+            else if (c == '\t')
+            {
+                sb.append("\\t");
+            }
+            else if (c < 0x20 || c == 0x7F)
+            {
+                sb.append(String.format("\\x%02X", (int)c));
+            }
+            else
+            {
+                sb.append(c);
+            }
+        }
+        if (end < text.length())
+        {
+            sb.append("...(").append(text.length()).append(" characters)");
+        }
+        return sb.toString();
     }
 
     /**

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import java.util.regex.Pattern;
 
@@ -29,26 +30,47 @@ final class ConfigValidator
         "debug_level", "enabled", "heartbeat_interval_ms", "idle_strategy", "idle_timeout", "keepalive_interval",
         "max_backlog", "max_clients", "max_frame_size", "max_groups_per_client", "messages_per_iter",
         "peer_timeout_ms", "peers", "port", "reconnect_initial_ms", "reconnect_interval", "tcpbuf_size");
-    private static final List<String> CLIENT_OPTIONS = List.of("bind_address", "connect_timeout", "idle_timeout",
-        "keepalive_interval", "max_frame_size", "name", "reconnect", "reconnect_initial_ms", "reconnect_interval",
-        "send_queue_capacity", "server");
+    private static final List<String> CLIENT_OPTIONS = List.of("bind_address", "connect_timeout", "debug_level",
+        "enabled", "idle_timeout", "keepalive_interval", "max_frame_size", "name", "reconnect", "reconnect_initial_ms",
+        "reconnect_interval", "send_queue_capacity", "server");
+    private static final List<String> LISTENER_OPTIONS = List.of("debug_level", "enabled");
     private static final List<String> DEBUG_LEVELS = List.of("DEBUG", "INFO", "NOTICE", "WARNING", "ERROR",
         "CRITICAL");
+    /** Momentum's default debug_level. */
+    static final String DEFAULT_DEBUG_LEVEL = "ERROR";
     private static final String BOOLEANS = "on/off, true/false, yes/no, enabled/disabled, 1/0";
+    /*
+     * Integer ranges are chosen so that what msgc computes from a value fits an int: seconds * 1000 (86,400,000),
+     * max_frame_size plus headers, (max_frame_size + 1024) * 8 rounded to a power of two (2^30),
+     * client_outbound_limit plus one frame and alignment, send_queue_capacity rounded to a power of two.
+     */
+    /** Largest value of an option in seconds: one day. */
     private static final int MAX_SECONDS = 86400;
-    private static final int MAX_FRAME = 64 * 1024 * 1024;
+    /** Largest max_frame_size: 64 MiB. */
+    static final int MAX_FRAME = 64 * 1024 * 1024;
+    /** Largest client_outbound_limit: 1 GiB, so the limit plus a frame plus alignment stays below 2^31. */
+    static final int MAX_CLIENT_OUTBOUND = 1 << 30;
+    /** Largest send_queue_capacity: 1 GiB, a power of two, so rounding up cannot pass 2^30. */
+    static final int MAX_SEND_QUEUE = 1 << 30;
 
-    private final List<ConfigError> errors;
+    /** The common module options of a scope without a builder of its own. */
+    private static final class CommonOptions
+    {
+        private boolean enabled = true;
+        private String debugLevel = DEFAULT_DEBUG_LEVEL;
+    }
+
+    private final ConfigErrors errors;
     private final List<String> ignored = new ArrayList<>();
     private ServerConfig server;
-    private ListenerConfig listener = new ListenerConfig(List.of(), List.of());
+    private ListenerConfig listener = new ListenerConfig(List.of(), List.of(), true, DEFAULT_DEBUG_LEVEL);
     private ClientConfig client = ClientConfig.builder().build();
     private int serverPort = ServerConfig.DEFAULT_PORT;
 
     /**
      * @param errors where problems are appended.
      */
-    ConfigValidator(final List<ConfigError> errors)
+    ConfigValidator(final ConfigErrors errors)
     {
         this.errors = errors;
     }
@@ -151,33 +173,14 @@ final class ConfigValidator
                 case "messages_per_iter" -> integer(o, 1, 1_000_000, ints, b::messagesPerIter);
                 case "tcpbuf_size" -> integer(o, 0, MAX_FRAME, ints, b::tcpbufSize);
                 case "max_frame_size" -> integer(o, 1024, MAX_FRAME, ints, b::maxFrameSize);
-                case "client_outbound_limit" -> integer(o, 65536, Integer.MAX_VALUE, ints, b::clientOutboundLimit);
+                case "client_outbound_limit" -> integer(o, 65536, MAX_CLIENT_OUTBOUND, ints, b::clientOutboundLimit);
                 case "heartbeat_interval_ms" -> integer(o, 1, 60_000, ints, b::heartbeatIntervalMs);
                 case "peer_timeout_ms" -> integer(o, 2, 600_000, ints, b::peerTimeoutMs);
                 case "reconnect_initial_ms" -> integer(o, 1, 60_000, ints, b::reconnectInitialMs);
                 case "max_groups_per_client" -> integer(o, 1, 1_000_000, ints, b::maxGroupsPerClient);
                 case "max_clients" -> integer(o, 1, 1_000_000, ints, b::maxClients);
-                case "enabled" ->
-                {
-                    final Boolean on = bool(o);
-                    if (on != null)
-                    {
-                        b.enabled(on);
-                    }
-                }
-                case "debug_level" ->
-                {
-                    final String level = string(o);
-                    if (level != null && !DEBUG_LEVELS.contains(level.toUpperCase(Locale.ROOT)))
-                    {
-                        error(o.value().start, "invalid debug_level " + o.value().describe() + "; valid: " +
-                            String.join(", ", DEBUG_LEVELS));
-                    }
-                    else if (level != null)
-                    {
-                        b.debugLevel(level);
-                    }
-                }
+                case "enabled" -> enabled(o, b::enabled);
+                case "debug_level" -> debugLevel(o, b::debugLevel);
                 case "idle_strategy" ->
                 {
                     final String name = string(o);
@@ -289,9 +292,16 @@ final class ConfigValidator
 
     private ListenerConfig listener(final ConfigNode scope)
     {
+        final CommonOptions common = new CommonOptions();
         for (final ConfigNode.Option o : scope.options())
         {
-            error(o.nameToken(), "unknown option '" + o.name() + "' in " + LISTENER + "; valid scopes: Listen, Peer");
+            switch (o.name())
+            {
+                case "enabled" -> enabled(o, on -> common.enabled = on);
+                case "debug_level" -> debugLevel(o, level -> common.debugLevel = level.toUpperCase(Locale.ROOT));
+                default -> error(o.nameToken(), "unknown option '" + o.name() + "' in " + LISTENER +
+                    "; valid options: " + String.join(", ", LISTENER_OPTIONS) + "; valid scopes: Listen, Peer");
+            }
         }
         final List<ListenConfig> listens = new ArrayList<>();
         final List<AclRule> acl = new ArrayList<>();
@@ -301,27 +311,19 @@ final class ConfigValidator
             if ("listen".equals(child.name))
             {
                 final ListenConfig listen = listen(child);
-                if (listen != null)
+                if (listen != null &&
+                    checkUnique(seen, "listen " + listen, child.argToken, "duplicate Listen address " + listen))
                 {
-                    final String key = "listen " + (listen.anyInterface() ? "*" : listen.host()) + ":" +
-                        listen.port();
-                    if (checkUnique(seen, key, child.argToken, "duplicate Listen address " + key.substring(7)))
-                    {
-                        listens.add(listen);
-                    }
+                    listens.add(listen);
                 }
             }
             else if ("peer".equals(child.name))
             {
-                final AclRule rule = peerRule(child);
-                if (rule != null)
-                {
-                    final String network = rule.toString().replaceFirst(" .*", "");
-                    if (checkUnique(seen, "peer " + network, child.argToken, "duplicate Peer rule " + network))
-                    {
-                        acl.add(rule);
-                    }
-                }
+                peerRule(child, seen, acl);
+            }
+            else if (LISTENER_OPTIONS.contains(child.name))
+            {
+                error(child.nameToken, "expected '" + child.name + " = value', found a scope");
             }
             else
             {
@@ -329,7 +331,7 @@ final class ConfigValidator
                     "; valid scopes: Listen, Peer");
             }
         }
-        return new ListenerConfig(listens, acl);
+        return new ListenerConfig(listens, acl, common.enabled, common.debugLevel);
     }
 
     private boolean checkUnique(final Map<String, ConfigToken> seen, final String key, final ConfigToken at,
@@ -346,7 +348,26 @@ final class ConfigValidator
 
     private ListenConfig listen(final ConfigNode scope)
     {
-        listenHasNoContents(scope, "Listen takes no options");
+        final String label = "Listen" + (scope.arg == null ? "" : " \"" + ConfigToken.shown(scope.arg) + "\"");
+        for (final ConfigNode.Option o : scope.options())
+        {
+            error(o.nameToken(), "unknown option '" + o.name() + "' in " + label +
+                "; Listen takes no options, only Peer scopes");
+        }
+        // the rules of this Listen only: the same network may also be a listener-level rule (this one then wins)
+        final List<AclRule> acl = new ArrayList<>();
+        final Map<String, ConfigToken> seen = new HashMap<>();
+        for (final ConfigNode child : scope.scopes())
+        {
+            if ("peer".equals(child.name))
+            {
+                peerRule(child, seen, acl);
+            }
+            else
+            {
+                error(child.nameToken, "unknown scope '" + child.name + "' in " + label + "; valid scopes: Peer");
+            }
+        }
         if (scope.argToken == null)
         {
             error(scope.nameToken, "Listen needs an address: Listen \"host:port\" { }");
@@ -361,16 +382,17 @@ final class ConfigValidator
             {
                 HostPort.checkHost(host);
             }
-            return new ListenConfig(host, parts[1] == null ? serverPort : HostPort.parsePort(parts[1]));
+            return new ListenConfig(host, parts[1] == null ? serverPort : HostPort.parsePort(parts[1]), acl);
         }
         catch (final IllegalArgumentException ex)
         {
-            error(scope.argToken, "invalid Listen address \"" + text + "\": " + ex.getMessage());
+            error(scope.argToken, "invalid Listen address \"" + ConfigToken.shown(text) + "\": " + ex.getMessage());
             return null;
         }
     }
 
-    private AclRule peerRule(final ConfigNode scope)
+    /** Validate one Peer scope and add its rule to {@code acl} unless its network is already in {@code seen}. */
+    private void peerRule(final ConfigNode scope, final Map<String, ConfigToken> seen, final List<AclRule> acl)
     {
         boolean allow = true;
         for (final ConfigNode.Option o : scope.options())
@@ -400,46 +422,27 @@ final class ConfigValidator
         if (scope.argToken == null)
         {
             error(scope.nameToken, "Peer needs a network: Peer \"10.0.0.0/8\" { action = allow }");
-            return null;
+            return;
         }
-        final String text = scope.arg;
-        final int slash = text.indexOf('/');
-        final Integer address = HostPort.parseIpv4(slash < 0 ? text : text.substring(0, slash));
-        if (address == null)
+        final AclRule rule;
+        try
         {
-            error(scope.argToken, "invalid CIDR \"" + text + "\" in Peer; expected a.b.c.d or a.b.c.d/prefix");
-            return null;
+            rule = AclRule.parse(scope.arg, allow);
         }
-        int prefix = 32;
-        if (slash >= 0)
+        catch (final IllegalArgumentException ex)
         {
-            final String p = text.substring(slash + 1);
-            prefix = p.matches("[0-9]{1,2}") ? Integer.parseInt(p) : -1;
-            if (prefix < 0 || prefix > 32)
-            {
-                error(scope.argToken, "invalid CIDR \"" + text + "\" in Peer; prefix length must be 0..32");
-                return null;
-            }
+            error(scope.argToken, "invalid CIDR \"" + ConfigToken.shown(scope.arg) + "\" in Peer; " + ex.getMessage());
+            return;
         }
-        return new AclRule(address & AclRule.mask(prefix), prefix, allow);
+        if (checkUnique(seen, "peer " + rule.cidr(), scope.argToken, "duplicate Peer rule " + rule.cidr()))
+        {
+            acl.add(rule);
+        }
     }
 
     private static String peerLabel(final ConfigNode scope)
     {
-        return "Peer" + (scope.arg == null ? "" : " \"" + scope.arg + "\"");
-    }
-
-    private void listenHasNoContents(final ConfigNode scope, final String why)
-    {
-        final String label = "Listen" + (scope.arg == null ? "" : " \"" + scope.arg + "\"");
-        for (final ConfigNode.Option o : scope.options())
-        {
-            error(o.nameToken(), "unknown option '" + o.name() + "' in " + label + "; " + why);
-        }
-        for (final ConfigNode child : scope.scopes())
-        {
-            error(child.nameToken, "unknown option '" + child.name + "' in " + label + "; " + why);
-        }
+        return "Peer" + (scope.arg == null ? "" : " \"" + ConfigToken.shown(scope.arg) + "\"");
     }
 
     private ClientConfig client(final ConfigNode scope)
@@ -456,7 +459,9 @@ final class ConfigValidator
                 case "keepalive_interval" -> integer(o, 1, MAX_SECONDS, ints, b::keepaliveInterval);
                 case "reconnect_interval" -> integer(o, 1, MAX_SECONDS, ints, b::reconnectInterval);
                 case "reconnect_initial_ms" -> integer(o, 1, 60_000, ints, b::reconnectInitialMs);
-                case "send_queue_capacity" -> integer(o, 4096, 1 << 30, ints, b::sendQueueCapacity);
+                case "send_queue_capacity" -> integer(o, 4096, MAX_SEND_QUEUE, ints, b::sendQueueCapacity);
+                case "enabled" -> enabled(o, b::enabled);
+                case "debug_level" -> debugLevel(o, b::debugLevel);
                 case "max_frame_size" -> integer(o, 1024, MAX_FRAME, ints, b::maxFrameSize);
                 case "reconnect" ->
                 {
@@ -572,11 +577,37 @@ final class ConfigValidator
         final long n = v.text().length() > 12 ? Long.MAX_VALUE : Long.parseLong(v.text());
         if (n < min || n > max)
         {
-            error(v.start, "value " + v.text() + " for '" + o.name() + "' is out of range " + min + ".." + max);
+            error(v.start, "value " + ConfigToken.shown(v.text()) + " for '" + o.name() + "' is out of range " + min +
+                ".." + max);
             return;
         }
         ints.put(o.name(), (int)n);
         set.accept((int)n);
+    }
+
+    /** The common module option {@code enabled}. */
+    private void enabled(final ConfigNode.Option o, final Consumer<Boolean> set)
+    {
+        final Boolean on = bool(o);
+        if (on != null)
+        {
+            set.accept(on);
+        }
+    }
+
+    /** The common module option {@code debug_level}: one of {@link #DEBUG_LEVELS}, any case. */
+    private void debugLevel(final ConfigNode.Option o, final Consumer<String> set)
+    {
+        final String level = string(o);
+        if (level != null && !DEBUG_LEVELS.contains(level.toUpperCase(Locale.ROOT)))
+        {
+            error(o.value().start, "invalid debug_level " + o.value().describe() + "; valid: " +
+                String.join(", ", DEBUG_LEVELS));
+        }
+        else if (level != null)
+        {
+            set.accept(level);
+        }
     }
 
     private Boolean bool(final ConfigNode.Option o)

@@ -182,4 +182,142 @@ public record HostPort(String host, int port)
         }
         return value;
     }
+
+    /**
+     * @param v4 an IPv4 address as a big-endian int.
+     * @return its 4 bytes, most significant first.
+     */
+    static byte[] ipv4Bytes(final int v4)
+    {
+        return new byte[]{(byte)(v4 >>> 24), (byte)(v4 >>> 16), (byte)(v4 >>> 8), (byte)v4};
+    }
+
+    /**
+     * Parse an IPv6 address without brackets or zone: eight groups of 1-4 hex digits separated by {@code :}, at
+     * most one {@code ::} standing for one or more zero groups, and optionally a dotted IPv4 address as the last
+     * 32 bits ({@code ::ffff:10.0.0.1}). Never a DNS lookup.
+     *
+     * @param text the address.
+     * @return the 16 bytes, or null when the text is not such an address.
+     */
+    static byte[] parseIpv6(final String text)
+    {
+        final int gap = text.indexOf("::");
+        if (gap >= 0 && text.indexOf("::", gap + 1) >= 0)
+        {
+            return null;
+        }
+        final int[] head = groups(gap < 0 ? text : text.substring(0, gap), gap < 0);
+        final int[] tail = gap < 0 ? new int[0] : groups(text.substring(gap + 2), true);
+        if (head == null || tail == null)
+        {
+            return null;
+        }
+        final int count = head.length + tail.length;
+        if (gap < 0 ? count != 8 : count > 7)
+        {
+            return null;
+        }
+        final byte[] bytes = new byte[16];
+        for (int i = 0; i < head.length; i++)
+        {
+            bytes[2 * i] = (byte)(head[i] >>> 8);
+            bytes[2 * i + 1] = (byte)head[i];
+        }
+        for (int i = 0; i < tail.length; i++)
+        {
+            final int at = 8 - tail.length + i;
+            bytes[2 * at] = (byte)(tail[i] >>> 8);
+            bytes[2 * at + 1] = (byte)tail[i];
+        }
+        return bytes;
+    }
+
+    /** The 16-bit groups of one side of {@code ::}; an IPv4 tail (two groups) only when it ends the address. */
+    private static int[] groups(final String text, final boolean endsAddress)
+    {
+        if (text.isEmpty())
+        {
+            return new int[0];
+        }
+        final String[] parts = text.split(":", -1);
+        final boolean ipv4Tail = endsAddress && parts[parts.length - 1].indexOf('.') >= 0;
+        final int[] groups = new int[parts.length + (ipv4Tail ? 1 : 0)];
+        for (int i = 0; i < parts.length; i++)
+        {
+            final String part = parts[i];
+            if (ipv4Tail && i == parts.length - 1)
+            {
+                final Integer v4 = parseIpv4(part);
+                if (v4 == null)
+                {
+                    return null;
+                }
+                groups[i] = v4 >>> 16;
+                groups[i + 1] = v4 & 0xFFFF;
+            }
+            else if (part.isEmpty() || part.length() > 4 || !part.matches("[0-9A-Fa-f]+"))
+            {
+                return null;
+            }
+            else
+            {
+                groups[i] = Integer.parseInt(part, 16);
+            }
+        }
+        return groups;
+    }
+
+    /**
+     * Format 16 bytes as RFC 5952 recommends: lower-case hex without leading zeros, the longest run (first of
+     * equals) of two or more zero groups as {@code ::}.
+     *
+     * @param bytes the address.
+     * @return e.g. {@code fd00::}, {@code ::1}, {@code 2001:db8::1:0:0:1}.
+     */
+    static String formatIpv6(final byte[] bytes)
+    {
+        final int[] groups = new int[8];
+        for (int i = 0; i < 8; i++)
+        {
+            groups[i] = ((bytes[2 * i] & 0xFF) << 8) | (bytes[2 * i + 1] & 0xFF);
+        }
+        int bestStart = -1;
+        int bestLength = 1;
+        for (int i = 0; i < 8; )
+        {
+            if (groups[i] != 0)
+            {
+                i++;
+                continue;
+            }
+            int j = i;
+            while (j < 8 && groups[j] == 0)
+            {
+                j++;
+            }
+            if (j - i > bestLength)
+            {
+                bestStart = i;
+                bestLength = j - i;
+            }
+            i = j;
+        }
+        final StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 8; i++)
+        {
+            if (i == bestStart)
+            {
+                sb.append("::");
+                i += bestLength - 1;
+                continue;
+            }
+            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':')
+            {
+                sb.append(':');
+            }
+            sb.append(Integer.toHexString(groups[i]));
+        }
+        return sb.toString();
+    }
 }

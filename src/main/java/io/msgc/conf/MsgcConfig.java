@@ -1,10 +1,6 @@
 package io.msgc.conf;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -36,20 +32,7 @@ public final class MsgcConfig
      */
     public static MsgcConfig load(final Path file) throws ConfigException
     {
-        final String text;
-        final Path identity;
-        try
-        {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-            identity = file.toRealPath();
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            throw new ConfigException(List.of(new ConfigError(file.toString(), 1, 1,
-                "cannot read configuration file: " + ex)));
-        }
-        final Path parent = file.getParent();
-        return build(file.toString(), text, parent == null ? Path.of("") : parent, identity);
+        return build(file.toString(), (parser, root) -> parser.parseMain(root, file.toString(), file));
     }
 
     /**
@@ -72,28 +55,45 @@ public final class MsgcConfig
             // a name that is not a path only needs to be distinct from real files for cycle detection
             identity = Path.of("").toAbsolutePath().resolve("<" + fileName.hashCode() + ">");
         }
-        return build(fileName, text, Path.of(""), identity);
+        final Path fileIdentity = identity;
+        return build(fileName, (parser, root) -> parser.parseMainText(root, fileName, text, Path.of(""), fileIdentity));
     }
 
-    private static MsgcConfig build(final String display, final String text, final Path baseDir, final Path identity)
+    /** How the main file reaches the parser: read from disk or given as text. */
+    @FunctionalInterface
+    private interface Source
+    {
+        void parseInto(ConfigParser parser, ConfigNode root);
+    }
+
+    private static MsgcConfig build(final String display, final Source source)
         throws ConfigException
     {
-        final ConfigParser parser = new ConfigParser();
-        final ConfigNode root = new ConfigNode(null, null);
-        parser.parseFile(root, display, text, baseDir, identity);
-        final List<ConfigError> errors = new ArrayList<>(parser.errors());
-        if (parser.structuralErrors())
+        try
         {
-            // an incomplete tree would add errors that are only echoes of the syntax error
-            throw new ConfigException(errors);
+            final ConfigParser parser = new ConfigParser();
+            final ConfigNode root = new ConfigNode(null, null);
+            source.parseInto(parser, root);
+            final ConfigErrors errors = parser.errors();
+            if (parser.structuralErrors())
+            {
+                // an incomplete tree would add errors that are only echoes of the syntax error
+                throw new ConfigException(errors.list());
+            }
+            final ConfigValidator validator = new ConfigValidator(errors);
+            validator.validate(root);
+            if (!errors.isEmpty())
+            {
+                throw new ConfigException(errors.list());
+            }
+            return new MsgcConfig(validator);
         }
-        final ConfigValidator validator = new ConfigValidator(errors);
-        validator.validate(root);
-        if (!errors.isEmpty())
+        catch (final RuntimeException | StackOverflowError ex)
         {
-            throw new ConfigException(errors);
+            // a bug of ours, not the user's: still an error in the documented form, never a stack trace
+            throw new ConfigException(List.of(new ConfigError(display, 1, 1,
+                "internal error while reading the configuration (" + ex + "); please report it with the file")));
         }
-        return new MsgcConfig(validator);
     }
 
     /**
@@ -163,23 +163,34 @@ public final class MsgcConfig
             line(sb, "msgc_server.max_groups_per_client", s.maxGroupsPerClient());
             line(sb, "msgc_server.max_clients", s.maxClients());
         }
+        line(sb, "msgcserver_listener.enabled", listener.enabled());
+        line(sb, "msgcserver_listener.debug_level", listener.debugLevel());
         if (listener.listens().isEmpty())
         {
             line(sb, "msgcserver_listener.listen", "(own peers entry)");
         }
+        boolean listenRules = false;
         for (final ListenConfig listen : listener.listens())
         {
-            line(sb, "msgcserver_listener.listen", (listen.anyInterface() ? "*" : listen.host()) + ":" + listen.port());
+            final StringBuilder rules = new StringBuilder();
+            for (final AclRule rule : listen.acl())
+            {
+                rules.append(rules.length() == 0 ? " (" : ", ").append("Peer ").append(rule);
+            }
+            listenRules |= !listen.acl().isEmpty();
+            line(sb, "msgcserver_listener.listen", listen + (rules.length() == 0 ? "" : rules + ")"));
         }
         if (listener.acl().isEmpty())
         {
-            line(sb, "msgcserver_listener.peer", "(none: everyone allowed)");
+            line(sb, "msgcserver_listener.peer", listenRules ? "(none)" : "(none: everyone allowed)");
         }
         for (final AclRule rule : listener.acl())
         {
             line(sb, "msgcserver_listener.peer", rule);
         }
         final ClientConfig c = client;
+        line(sb, "msgc_client.enabled", c.enabled());
+        line(sb, "msgc_client.debug_level", c.debugLevel());
         line(sb, "msgc_client.server", "(" + String.join(" ", c.servers().stream().map(HostPort::toString).toList()) +
             ")");
         line(sb, "msgc_client.bind_address", c.bindAddress() == null ? "(unset)" : c.bindAddress());

@@ -458,8 +458,10 @@ public final class ServerConfig
 
         /**
          * @return the configuration.
-         * @throws IllegalArgumentException on a bad or duplicate peer name, a port outside 1..65535, or
-         *                                  peer_timeout_ms not greater than heartbeat_interval_ms.
+         * @throws IllegalArgumentException on a bad or duplicate peer name, a port outside 1..65535,
+         *                                  peer_timeout_ms not greater than heartbeat_interval_ms, or
+         *                                  max_frame_size or client_outbound_limit outside the ranges that keep
+         *                                  the server's buffer arithmetic within an int.
          */
         public ServerConfig build()
         {
@@ -478,6 +480,16 @@ public final class ServerConfig
                 {
                     throw new IllegalArgumentException("peer '" + peer.name() + "' port out of range: " + peer.port());
                 }
+            }
+            if (maxFrameSize < 1024 || maxFrameSize > ConfigValidator.MAX_FRAME)
+            {
+                throw new IllegalArgumentException("max_frame_size " + maxFrameSize + " is out of range 1024.." +
+                    ConfigValidator.MAX_FRAME);
+            }
+            if (clientOutboundLimit < 1 || clientOutboundLimit > ConfigValidator.MAX_CLIENT_OUTBOUND)
+            {
+                throw new IllegalArgumentException("client_outbound_limit " + clientOutboundLimit +
+                    " is out of range 1.." + ConfigValidator.MAX_CLIENT_OUTBOUND);
             }
             if (peerTimeoutMs <= heartbeatIntervalMs)
             {

@@ -250,7 +250,8 @@ final class ServerAgent implements Agent, FrameHandler, GroupService.Deliverer, 
             return;
         }
         final java.net.InetAddress remote = ((InetSocketAddress)channel.socket().getRemoteSocketAddress()).getAddress();
-        if (!listenerConfig.allows(remote))
+        // the local address tells which Listen scope accepted it, and so which Peer rules apply
+        if (!listenerConfig.allows(remote, (InetSocketAddress)channel.socket().getLocalSocketAddress()))
         {
             reject(connection, ErrorCode.NOT_ALLOWED, "address " + remote.getHostAddress() +
                 " is not allowed by the msgcserver_listener Peer access list of " + self.name());

@@ -333,7 +333,59 @@ class ConfigErrorsTest
     void clientOutboundLimitBelowMinimum()
     {
         assertServerError("  client_outbound_limit = 1000\n",
-            "t.conf:3:27: value 1000 for 'client_outbound_limit' is out of range 65536..2147483647");
+            "t.conf:3:27: value 1000 for 'client_outbound_limit' is out of range 65536..1073741824");
+    }
+
+    @Test
+    void clientOutboundLimitWhoseArithmeticWouldOverflow()
+    {
+        // limit + one frame + alignment must stay below 2^31 (the connection's write buffer checks and growth)
+        assertServerError("  client_outbound_limit = 2147483647\n",
+            "t.conf:3:27: value 2147483647 for 'client_outbound_limit' is out of range 65536..1073741824");
+        assertServerError("  client_outbound_limit = 1073741825\n",
+            "t.conf:3:27: value 1073741825 for 'client_outbound_limit' is out of range 65536..1073741824");
+    }
+
+    @Test
+    void integerRangesKeepTheDerivedArithmeticWithinAnInt() throws Exception
+    {
+        // the largest value of every integer option is accepted, and what msgc computes from it fits an int
+        final ServerConfig s = MsgcConfig.parse("t.conf", "msgc_server {\n  peers = [ n = \"127.0.0.1\" ]\n" +
+            "  connect_timeout = 86400\n  idle_timeout = 86400\n  keepalive_interval = 86400\n" +
+            "  reconnect_interval = 86400\n  max_frame_size = 67108864\n  client_outbound_limit = 1073741824\n" +
+            "  tcpbuf_size = 67108864\n  heartbeat_interval_ms = 60000\n  peer_timeout_ms = 600000\n" +
+            "  reconnect_initial_ms = 60000\n}\n").server();
+        Math.multiplyExact(s.idleTimeout(), 1000);
+        Math.multiplyExact(s.connectTimeout(), 1000);
+        // Connection.ensureWritable: pending (up to the limit) + one frame with the sender header, then aligned
+        Math.addExact(Math.addExact(s.clientOutboundLimit(), s.maxFrameSize() + 1024), 64);
+        Math.addExact(s.maxFrameSize(), 1024 + 64);
+        final ClientConfig c = MsgcConfig.parse("t.conf", "msgc_client {\n  max_frame_size = 67108864\n" +
+            "  send_queue_capacity = 1073741824\n}\n").client();
+        // MsgcClient: findNextPositivePowerOfTwo(max(send_queue_capacity, (max_frame_size + 1024) * 8))
+        final int queue = Math.max(c.sendQueueCapacity(), Math.multiplyExact(c.maxFrameSize() + 1024, 8));
+        assertEquals(1 << 30, org.agrona.BitUtil.findNextPositivePowerOfTwo(queue));
+        assertServerError("  max_frame_size = 67108865\n",
+            "t.conf:3:20: value 67108865 for 'max_frame_size' is out of range 1024..67108864");
+        assertErrors("msgc_client {\n  send_queue_capacity = 1073741825\n}\n",
+            "t.conf:2:25: value 1073741825 for 'send_queue_capacity' is out of range 4096..1073741824");
+    }
+
+    @Test
+    void buildersRefuseSizesWhoseArithmeticWouldOverflow()
+    {
+        assertEquals("client_outbound_limit 2147483647 is out of range 1..1073741824",
+            assertThrows(IllegalArgumentException.class,
+                () -> ServerConfig.builder().clientOutboundLimit(Integer.MAX_VALUE).build()).getMessage());
+        assertEquals("max_frame_size 2147483647 is out of range 1024..67108864",
+            assertThrows(IllegalArgumentException.class,
+                () -> ServerConfig.builder().maxFrameSize(Integer.MAX_VALUE).build()).getMessage());
+        assertEquals("send_queue_capacity 1073741825 is out of range 1..1073741824",
+            assertThrows(IllegalArgumentException.class,
+                () -> ClientConfig.builder().sendQueueCapacity((1 << 30) + 1).build()).getMessage());
+        assertEquals("max_frame_size 100 is out of range 1024..67108864",
+            assertThrows(IllegalArgumentException.class,
+                () -> ClientConfig.builder().maxFrameSize(100).build()).getMessage());
     }
 
     @Test
@@ -412,7 +464,7 @@ class ConfigErrorsTest
     void unknownOptionInListen()
     {
         assertErrors("msgcserver_listener {\n  Listen \":4809\" {\n    tls = on\n  }\n}\n",
-            "t.conf:3:5: unknown option 'tls' in Listen \":4809\"; Listen takes no options");
+            "t.conf:3:5: unknown option 'tls' in Listen \":4809\"; Listen takes no options, only Peer scopes");
     }
 
     @Test
@@ -427,6 +479,131 @@ class ConfigErrorsTest
     {
         assertErrors("msgcserver_listener {\n  Listener \":4809\" { }\n}\n",
             "t.conf:2:3: unknown scope 'listener' in msgcserver_listener; valid scopes: Listen, Peer");
+    }
+
+    @Test
+    void unknownOptionInListener()
+    {
+        assertErrors("msgcserver_listener {\n  tls = on\n}\n",
+            "t.conf:2:3: unknown option 'tls' in msgcserver_listener; valid options: debug_level, enabled; " +
+            "valid scopes: Listen, Peer");
+    }
+
+    @Test
+    void commonOptionAsAScopeInListener()
+    {
+        assertErrors("msgcserver_listener {\n  enabled { }\n}\n",
+            "t.conf:2:3: expected 'enabled = value', found a scope");
+    }
+
+    @Test
+    void badCommonOptionsInListenerAndClient()
+    {
+        assertErrors("msgc_client {\n  debug_level = ( INFO )\n  enabled = \"sure\"\n}\n" +
+            "msgcserver_listener {\n  enabled = maybe\n  debug_level = loud\n}\n",
+            "t.conf:2:17: expected a string for 'debug_level', found a list\n" +
+            "t.conf:3:13: expected a boolean (on/off, true/false, yes/no, enabled/disabled, 1/0) for 'enabled', " +
+            "found string \"sure\"\n" +
+            "t.conf:6:13: expected a boolean (on/off, true/false, yes/no, enabled/disabled, 1/0) for 'enabled', " +
+            "found 'maybe'\n" +
+            "t.conf:7:17: invalid debug_level 'loud'; valid: DEBUG, INFO, NOTICE, WARNING, ERROR, CRITICAL");
+    }
+
+    @Test
+    void unknownScopeInListen()
+    {
+        assertErrors("msgcserver_listener {\n  Listen \":4809\" {\n    Deny \"10.0.0.0/8\" { }\n  }\n}\n",
+            "t.conf:3:5: unknown scope 'deny' in Listen \":4809\"; valid scopes: Peer");
+    }
+
+    @Test
+    void badRuleInListen()
+    {
+        assertErrors("msgcserver_listener {\n  Listen \":4809\" {\n    Peer \"10.0.0.0/40\" { action = maybe }\n" +
+            "  }\n}\n",
+            "t.conf:3:35: invalid action 'maybe' in Peer \"10.0.0.0/40\"; valid: allow, deny\n" +
+            "t.conf:3:10: invalid CIDR \"10.0.0.0/40\" in Peer; prefix length must be 0..32");
+    }
+
+    @Test
+    void duplicateRuleInOneListen()
+    {
+        assertErrors("msgcserver_listener {\n  Listen \":4809\" {\n    Peer \"10.0.0.0/8\" { }\n" +
+            "    Peer \"10.9.9.9/8\" { action = deny }\n  }\n}\n",
+            "t.conf:4:10: duplicate Peer rule 10.0.0.0/8 (first at t.conf:3:10)");
+    }
+
+    @Test
+    void theSameNetworkInTwoListensAndInTheListenerIsFine() throws Exception
+    {
+        final ListenerConfig listener = MsgcConfig.parse("t.conf", "msgcserver_listener {\n" +
+            "  Listen \"10.0.0.1:4809\" { Peer \"10.0.0.0/8\" { } }\n" +
+            "  Listen \"10.0.0.2:4809\" { Peer \"10.0.0.0/8\" { action = deny } }\n" +
+            "  Peer \"10.0.0.0/8\" { }\n}\n").listener();
+        assertEquals(2, listener.listens().size());
+        assertEquals(1, listener.acl().size());
+    }
+
+    @Test
+    void ipv6PrefixTooLong()
+    {
+        assertErrors("msgcserver_listener {\n  Peer \"fd00::/129\" { }\n}\n",
+            "t.conf:2:8: invalid CIDR \"fd00::/129\" in Peer; prefix length must be 0..128");
+    }
+
+    @Test
+    void ipv6RuleGarbage()
+    {
+        final String expected = "\" in Peer; expected a.b.c.d or a.b.c.d/prefix, or an IPv6 address such as " +
+            "fd00::/8 or ::1";
+        for (final String bad : new String[]{"fd00:::1", "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7", "fe80::1%eth0",
+            "::g", "12345::", "1.2.3.4::", "::1.2.3", ":1::", "1::2:", "[10.0.0.1]", "[::1"})
+        {
+            final String text = "msgcserver_listener {\n  Peer \"" + bad + "\" { }\n}\n";
+            final ConfigException ex = assertThrows(ConfigException.class, () -> MsgcConfig.parse("t.conf", text));
+            final String message = bad.startsWith("[") && !bad.startsWith("[10") ?
+                "\" in Peer; write a bracketed IPv6 network as [address] or [address]/prefix" : expected;
+            assertEquals("t.conf:2:8: invalid CIDR \"" + bad + message, ex.getMessage(), bad);
+        }
+    }
+
+    @Test
+    void bracketedIpv6RuleWithThePrefixInsideTheBrackets()
+    {
+        assertErrors("msgcserver_listener {\n  Peer \"[fd00::/8]\" { }\n}\n",
+            "t.conf:2:8: invalid CIDR \"[fd00::/8]\" in Peer; expected a.b.c.d or a.b.c.d/prefix, or an IPv6 " +
+            "address such as fd00::/8 or ::1");
+    }
+
+    @Test
+    void duplicateIpv6RuleSpelledDifferently()
+    {
+        assertErrors("msgcserver_listener {\n  Peer \"fd00::/8\" { }\n  Peer \"[FD00:0::1]/8\" { }\n}\n",
+            "t.conf:3:8: duplicate Peer rule fd00::/8 (first at t.conf:2:8)");
+    }
+
+    @Test
+    void anIpv4MappedRuleIsTheIpv4Rule()
+    {
+        assertErrors("msgcserver_listener {\n  Peer \"10.0.0.0/8\" { }\n  Peer \"::ffff:10.1.0.0/104\" { }\n}\n",
+            "t.conf:3:8: duplicate Peer rule 10.0.0.0/8 (first at t.conf:2:8)");
+    }
+
+    @Test
+    void controlCharactersInMessagesAreEscaped()
+    {
+        assertErrors("msgcserver_listener {\n  Peer \"10.0.0.1\\t\" { }\n}\n",
+            "t.conf:2:8: invalid CIDR \"10.0.0.1\\t\" in Peer; expected a.b.c.d or a.b.c.d/prefix, or an IPv6 " +
+            "address such as fd00::/8 or ::1");
+        assertServerError("  port = a\u0000b\n",
+            "t.conf:3:10: expected an integer 1..65535 for 'port', found 'a\\x00b'");
+    }
+
+    @Test
+    void aHugeTokenIsCutInMessages()
+    {
+        assertServerError("  port = " + "9".repeat(100_000) + "\n",
+            "t.conf:3:10: value " + "9".repeat(80) + "...(100000 characters) for 'port' is out of range 1..65535");
     }
 
     @Test
@@ -447,7 +624,8 @@ class ConfigErrorsTest
     void cidrNotAnAddress()
     {
         assertErrors("msgcserver_listener {\n  Peer \"10.0.0/8\" { }\n}\n",
-            "t.conf:2:8: invalid CIDR \"10.0.0/8\" in Peer; expected a.b.c.d or a.b.c.d/prefix");
+            "t.conf:2:8: invalid CIDR \"10.0.0/8\" in Peer; expected a.b.c.d or a.b.c.d/prefix, or an IPv6 " +
+            "address such as fd00::/8 or ::1");
     }
 
     @Test
@@ -492,8 +670,8 @@ class ConfigErrorsTest
     {
         assertErrors("msgc_client {\n  servers = ( \"127.0.0.1\" )\n}\n",
             "t.conf:2:3: unknown option 'servers' in msgc_client; valid options: bind_address, connect_timeout, " +
-            "idle_timeout, keepalive_interval, max_frame_size, name, reconnect, reconnect_initial_ms, " +
-            "reconnect_interval, send_queue_capacity, server");
+            "debug_level, enabled, idle_timeout, keepalive_interval, max_frame_size, name, reconnect, " +
+            "reconnect_initial_ms, reconnect_interval, send_queue_capacity, server");
     }
 
     @Test

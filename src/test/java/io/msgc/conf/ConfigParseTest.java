@@ -225,7 +225,7 @@ class ConfigParseTest
             "msgcserver_listener { Peer \"10.0.0.0/8\" { } }\n" +
             "msgcserver_listener { Peer \"10.0.0.0/8\" { action = deny } }\n");
         assertEquals(6000, config.server().peer("node1").port());
-        assertEquals(List.of(new AclRule(0x0A000000, 8, false)), config.listener().acl());
+        assertEquals(List.of(AclRule.parse("10.0.0.0/8", false)), config.listener().acl());
     }
 
     @Test
