@@ -23,7 +23,12 @@ public final class MembershipView
         /** The set of reachable nodes changed. */
         NETWORK,
         /** This client left the group: no member list. */
-        SELF_LEAVE
+        SELF_LEAVE,
+        /**
+         * Nodes were lost: the members listed move on together. Messages that follow, until the next view, were sent
+         * in the previous view; SAFE among them is known to be held by these members only.
+         */
+        TRANSITIONAL
     }
 
     private final MembershipFrame frame;

@@ -18,7 +18,7 @@ import java.nio.channels.SocketChannel;
  * Both buffers start small and grow on demand up to their limits, so idle connections cost little.
  * Single-threaded: only the poller's thread touches it.
  */
-public final class Connection
+public final class Connection implements FrameSink
 {
     private static final int INITIAL_BUFFER = 64 * 1024;
 

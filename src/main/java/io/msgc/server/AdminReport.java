@@ -16,20 +16,26 @@ final class AdminReport
     private final ServerConfig config;
     private final PeerConfig self;
     private final PeerMesh mesh;
-    private final GroupService groupService;
+    private final Membership membership;
+    private final GroupTable table;
+    private final NameTable<ClientSession> sessions;
     private final ServerCounters counters;
 
     AdminReport(
         final ServerConfig config,
         final PeerConfig self,
         final PeerMesh mesh,
-        final GroupService groupService,
+        final Membership membership,
+        final GroupTable table,
+        final NameTable<ClientSession> sessions,
         final ServerCounters counters)
     {
         this.config = config;
         this.self = self;
         this.mesh = mesh;
-        this.groupService = groupService;
+        this.membership = membership;
+        this.table = table;
+        this.sessions = sessions;
         this.counters = counters;
     }
 
@@ -39,7 +45,9 @@ final class AdminReport
         {
             case "peers": return peers(nowMs);
             case "groups": return groups();
-            case "stats": return counters.describe() + "node-view-id " + mesh.nodeView().viewId() + "\n";
+            case "stats": return counters.describe() + "node-view-id " + membership.viewId() + "\n" +
+                "view-changes " + membership.viewChanges() + "\n" + "stream-bytes " + membership.logBytes() + "\n" +
+                "views-sent " + table.viewsSent() + "\n";
             default: return "error: unknown command '" + command + "'; valid: peers, groups, stats\n";
         }
     }
@@ -47,9 +55,10 @@ final class AdminReport
     private String peers(final long nowMs)
     {
         final StringBuilder out = new StringBuilder();
-        out.append("node ").append(self.name()).append(" view ").append(mesh.nodeView().viewId()).append('\n');
+        out.append("node ").append(self.name()).append(" view ").append(membership.viewId())
+            .append(" sequencer ").append(config.peers().get(membership.sequencer()).name()).append('\n');
         out.append(String.format("%-12s %-10s %-22s %10s %14s %12s %12s  %s%n",
-            "PEER", "STATE", "ADDRESS", "AGE_S", "LAST_HB_MS_AGO", "BYTES_IN", "BYTES_OUT", "REASON"));
+            "PEER", "STATE", "ADDRESS", "AGE_S", "IN_VIEW", "BYTES_IN", "BYTES_OUT", "REASON"));
         for (final PeerConfig peer : config.peers())
         {
             final String address = peer.host() + ":" + peer.port();
@@ -62,7 +71,7 @@ final class AdminReport
             final PeerLink link = mesh.link(peer.index());
             final String state = link.state.name().toLowerCase();
             final String age = link.isUp() ? String.format("%.1f", (nowMs - link.upSinceMs) / 1000.0) : "-";
-            final String heartbeat = link.isUp() ? Long.toString(nowMs - link.lastHeartbeatMs) : "-";
+            final String heartbeat = (membership.members() & (1L << peer.index())) != 0 ? "yes" : "no";
             out.append(String.format("%-12s %-10s %-22s %10s %14s %12d %12d  %s%n",
                 peer.name(), state, address, age, heartbeat, link.bytesIn(), link.bytesOut(),
                 link.reason == null ? "" : link.reason));
@@ -73,7 +82,13 @@ final class AdminReport
     private String groups()
     {
         final List<Group> all = new ArrayList<>();
-        groupService.groups().forEach(all::add);
+        table.groups().forEach(g ->
+        {
+            if (!g.members.isEmpty())
+            {
+                all.add(g);
+            }
+        });
         all.sort(Comparator.comparing(Group::name));
         final StringBuilder out = new StringBuilder();
         out.append("node ").append(self.name()).append(" groups ").append(all.size()).append('\n');

@@ -1,18 +1,27 @@
 package io.msgc.server;
 
 import io.msgc.io.Connection;
+import io.msgc.io.FrameSink;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 
 /**
- * One connected client (a member): its connection, private name, member id and the groups it joined.
+ * One local member: its private name, member id, where its frames go, the groups the installed view has it in,
+ * and the groups it asked for (joined, or join not yet installed), against which its requests are checked.
  */
 final class ClientSession extends NameTable.Entry
 {
+    /** The socket, for a client connection; null for a member that is not behind a socket. */
     final Connection connection;
+    final FrameSink out;
     final String memberId;
     final byte[] memberIdBytes;
+    /** Groups the installed view has this member in. */
     final ArrayList<Group> groups = new ArrayList<>();
+    /** Groups this member asked to be in: joined, or join requested; a leave removes at once. */
+    final HashSet<String> requested = new HashSet<>();
     final long connectedAtMs;
     /** Stamp of the last message delivered, so a message to several of its groups arrives once. */
     long deliveryStamp;
@@ -20,12 +29,23 @@ final class ClientSession extends NameTable.Entry
     long droppedUnreliable;
     boolean closing;
 
-    ClientSession(final String privateName, final String memberId, final Connection connection, final long nowMs)
+    ClientSession(
+        final String privateName,
+        final String memberId,
+        final Connection connection,
+        final FrameSink out,
+        final long nowMs)
     {
         super(privateName);
         this.memberId = memberId;
-        this.memberIdBytes = memberId.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        this.memberIdBytes = memberId.getBytes(StandardCharsets.US_ASCII);
         this.connection = connection;
+        this.out = out;
         this.connectedAtMs = nowMs;
+    }
+
+    ClientSession(final String privateName, final String memberId, final Connection connection, final long nowMs)
+    {
+        this(privateName, memberId, connection, connection, nowMs);
     }
 }

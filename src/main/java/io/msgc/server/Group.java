@@ -3,8 +3,9 @@ package io.msgc.server;
 import java.util.ArrayList;
 
 /**
- * One group as this node knows it: every member in view order (node order of the peers list, then private name),
- * the local members as a flat array for routing, and the mask of other nodes that have members (interest).
+ * One group as the installed view knows it: every member in view order (node order of the peers list, then
+ * private name), the local members as flat arrays for routing (with each one's index in the view), the nodes
+ * that have members (interest), and the nodes a stream frame for the group must go to.
  */
 final class Group extends NameTable.Entry
 {
@@ -34,9 +35,19 @@ final class Group extends NameTable.Entry
 
     final ArrayList<Member> members = new ArrayList<>();
     ClientSession[] local = new ClientSession[4];
+    /** For each local member, its index in {@link #members}: the own index of its views. */
+    int[] localIndex = new int[4];
     int localCount;
-    /** Bit n set when node n (not this one) has at least one member. */
+    /** Bit n set when node n (not this one) has at least one member in the installed view. */
     long remoteMask;
+    /**
+     * Where this node's stream frames for the group go: {@link #remoteMask} plus the nodes whose join has
+     * arrived but is not installed yet. A superset is harmless (a receiver delivers by its own view at that
+     * point of the stream); a missing node would lose messages its new member must get.
+     */
+    long routeMask;
+    /** Bytes the member list takes in a MEMBERSHIP frame. */
+    int memberBytes;
     private final int selfIndex;
 
     Group(final String name, final int selfIndex)
@@ -80,6 +91,7 @@ final class Group extends NameTable.Entry
             return false;
         }
         members.add(-at - 1, member);
+        memberBytes += 1 + member.memberId.length();
         refresh();
         return true;
     }
@@ -92,31 +104,16 @@ final class Group extends NameTable.Entry
             return null;
         }
         final Member removed = members.remove(at);
+        memberBytes -= 1 + removed.memberId.length();
         refresh();
         return removed;
     }
 
-    ArrayList<Member> removeNode(final int node)
-    {
-        final ArrayList<Member> removed = new ArrayList<>();
-        members.removeIf(m ->
-        {
-            if (m.node == node)
-            {
-                removed.add(m);
-                return true;
-            }
-            return false;
-        });
-        if (!removed.isEmpty())
-        {
-            refresh();
-        }
-        return removed;
-    }
-
-    /** Rebuild the routing view: local sessions and remote interest. Runs on membership changes only. */
-    private void refresh()
+    /**
+     * Rebuild the routing view: local sessions with their view indexes, and remote interest. Runs on membership
+     * changes only.
+     */
+    void refresh()
     {
         int count = 0;
         long mask = 0;
@@ -124,7 +121,7 @@ final class Group extends NameTable.Entry
         {
             if (m.node == selfIndex)
             {
-                count++;
+                count += m.session != null ? 1 : 0;
             }
             else
             {
@@ -134,12 +131,15 @@ final class Group extends NameTable.Entry
         if (local.length < count)
         {
             local = new ClientSession[Math.max(count, local.length * 2)];
+            localIndex = new int[local.length];
         }
         int i = 0;
-        for (final Member m : members)
+        for (int index = 0; index < members.size(); index++)
         {
-            if (m.node == selfIndex)
+            final Member m = members.get(index);
+            if (m.node == selfIndex && m.session != null)
             {
+                localIndex[i] = index;
                 local[i++] = m.session;
             }
         }
@@ -149,17 +149,14 @@ final class Group extends NameTable.Entry
         }
         localCount = count;
         remoteMask = mask;
+        routeMask |= mask;
     }
 
-    int indexOfSession(final ClientSession session)
+    /**
+     * Forget the routing superset once no join is pending: only the installed interest remains.
+     */
+    void settleRoute()
     {
-        for (int i = 0; i < members.size(); i++)
-        {
-            if (members.get(i).session == session)
-            {
-                return i;
-            }
-        }
-        return -1;
+        routeMask = remoteMask;
     }
 }

@@ -1,52 +1,28 @@
 package io.msgc.server;
 
 /**
- * The set of nodes this node can reach (itself included) and a view id that increases at every change.
- * Nodes are the indexes of the peers list; at most 64.
+ * The installed node view as other threads may read it: its id and its nodes. Written by the server thread at each
+ * install; volatile so tests and the daemon read a consistent pair (the id is written last and read first).
  */
 final class NodeView
 {
-    // written by the server thread only; volatile so tests and the daemon can read a consistent snapshot
-    private volatile long reachable;
+    private volatile long members;
     private volatile long viewId;
 
-    NodeView(final int selfIndex)
+    void set(final long viewId, final long members)
     {
-        reachable = 1L << selfIndex;
-        viewId = 1;
-    }
-
-    boolean add(final int node)
-    {
-        final long next = reachable | (1L << node);
-        return change(next);
-    }
-
-    boolean remove(final int node)
-    {
-        final long next = reachable & ~(1L << node);
-        return change(next);
-    }
-
-    private boolean change(final long next)
-    {
-        if (next == reachable)
-        {
-            return false;
-        }
-        reachable = next;
-        viewId++;
-        return true;
+        this.members = members;
+        this.viewId = viewId;
     }
 
     boolean contains(final int node)
     {
-        return (reachable & (1L << node)) != 0;
+        return (members & (1L << node)) != 0;
     }
 
     long reachableMask()
     {
-        return reachable;
+        return members;
     }
 
     long viewId()

@@ -4,8 +4,9 @@ import io.msgc.conf.PeerConfig;
 import io.msgc.io.Connection;
 
 /**
- * This node's side of the link to one peer: the established connection, an outbound dial in progress,
- * and what an operator wants to see (state, reason, age, last heartbeat, bytes).
+ * This node's side of the connection to one peer: the established connection, an outbound dial in progress,
+ * and what an operator wants to see (state, reason, age, bytes). What flows on the link (stream positions,
+ * resume point) is the {@link Membership}'s.
  */
 final class PeerLink
 {
@@ -29,14 +30,13 @@ final class PeerLink
     boolean linkDialledByUs;
     long incarnation;
     long upSinceMs;
-    long lastHeartbeatMs;
     String reason = "not connected yet";
     int attempts;
     long redialTimer = -1;
     long closedBytesIn;
     long closedBytesOut;
-    /** Set while the peer's full member state (RESET..DONE) is arriving. */
-    boolean syncing;
+    /** Frames from this peer were dropped by fault injection: the connection must not carry on after a heal. */
+    boolean tainted;
 
     PeerLink(final PeerConfig peer)
     {

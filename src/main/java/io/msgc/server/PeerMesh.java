@@ -5,63 +5,36 @@ import io.msgc.conf.PeerConfig;
 import io.msgc.conf.ServerConfig;
 import io.msgc.io.Backoff;
 import io.msgc.io.Connection;
+import io.msgc.io.FrameHandler;
 import io.msgc.io.Poller;
 import io.msgc.io.Timers;
 import io.msgc.wire.ErrorCode;
+import io.msgc.wire.FrameHeader;
 import io.msgc.wire.FrameType;
-import io.msgc.wire.HeartbeatFrame;
 import io.msgc.wire.HelloFrame;
 import io.msgc.wire.ReasonFrame;
 import io.msgc.wire.WelcomeFrame;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.InetSocketAddress;
+import java.time.Instant;
 
 /**
- * Keeps a link to every other node of the peers list: dials each one, answers their dials, resolves
- * simultaneous dials (the link dialled by the node listed first wins), sends heartbeats, declares a peer down on
- * close or after {@code peer_timeout_ms} of silence, redials with capped exponential backoff and jitter, and
- * keeps the {@link NodeView}. Node changes go to a {@link Listener} (the group layer).
+ * Keeps a connection to every other node of the peers list: dials each one, answers their dials, resolves
+ * simultaneous dials (the link dialled by the node listed first wins), redials with capped exponential backoff and
+ * jitter, and hands every frame of an established link to the {@link Membership}, which owns what flows on it.
+ * It is the membership's {@link Membership.Transport}.
  */
-final class PeerMesh
+final class PeerMesh implements Membership.Transport
 {
-    /** Bytes a peer link may queue before the link is declared broken (it would otherwise grow without bound). */
+    /** Bytes a peer link may queue before it is declared broken: only control frames get this far. */
     static final int PEER_WRITE_LIMIT = 256 * 1024 * 1024;
-    /** Above this many pending bytes on any peer link, the server stops reading its clients (back-pressure). */
-    static final int CONGESTION_HIGH = 8 * 1024 * 1024;
-    /** Reading from clients resumes once every peer link is below this. */
-    static final int CONGESTION_LOW = 2 * 1024 * 1024;
-
-    /**
-     * Told of node reachability changes and peer member-state frames.
-     */
-    interface Listener
-    {
-        /**
-         * A link came up: send it this node's full member state.
-         *
-         * @param link the peer.
-         */
-        void onPeerUp(PeerLink link);
-
-        /**
-         * A peer became unreachable.
-         *
-         * @param link the peer.
-         */
-        void onPeerDown(PeerLink link);
-
-        /**
-         * A frame other than HEARTBEAT arrived on an up link.
-         *
-         * @param link   source.
-         * @param buffer frame bytes.
-         * @param offset frame start.
-         * @param length frame length.
-         */
-        void onPeerFrame(PeerLink link, org.agrona.DirectBuffer buffer, int offset, int length);
-    }
+    /** Stream frames stop here; the stream log keeps the rest until the link drains. */
+    static final int PEER_SOFT_LIMIT = 4 * 1024 * 1024;
 
     private final ServerConfig config;
     private final PeerConfig self;
@@ -70,15 +43,13 @@ final class PeerMesh
     private final Timers timers;
     private final EventLog log;
     private final LinkFaults faults;
-    private final io.msgc.io.FrameHandler handler;
+    private final FrameHandler handler;
     private final PeerLink[] links;
-    private final NodeView nodeView;
     private final UnsafeBuffer scratch = new UnsafeBuffer(new byte[4096]);
     private final HelloFrame hello = new HelloFrame();
     private final WelcomeFrame welcome = new WelcomeFrame();
     private final ReasonFrame reasonFrame = new ReasonFrame();
-    private Listener listener;
-    private boolean congested;
+    private Membership membership;
 
     PeerMesh(
         final ServerConfig config,
@@ -88,7 +59,7 @@ final class PeerMesh
         final Timers timers,
         final EventLog log,
         final LinkFaults faults,
-        final io.msgc.io.FrameHandler handler)
+        final FrameHandler handler)
     {
         this.config = config;
         this.self = self;
@@ -106,12 +77,11 @@ final class PeerMesh
                 links[peer.index()] = new PeerLink(peer);
             }
         }
-        nodeView = new NodeView(self.index());
     }
 
-    void listener(final Listener listener)
+    void membership(final Membership membership)
     {
-        this.listener = listener;
+        this.membership = membership;
     }
 
     void start()
@@ -123,7 +93,6 @@ final class PeerMesh
                 dial(link);
             }
         }
-        scheduleHeartbeat();
     }
 
     PeerLink link(final int index)
@@ -136,39 +105,43 @@ final class PeerMesh
         return links;
     }
 
-    NodeView nodeView()
-    {
-        return nodeView;
-    }
-
     long incarnation()
     {
         return incarnation;
     }
 
-    /**
-     * @param name node name bytes.
-     * @return index of the node in the peers list, or -1.
-     */
-    int nodeIndex(final org.agrona.DirectBuffer buffer, final int offset, final int length)
+    // ---------------------------------------------------------------- Membership.Transport
+
+    /** {@inheritDoc} */
+    public boolean offer(
+        final int node, final DirectBuffer buffer, final int offset, final int length, final boolean bulk)
     {
-        for (final PeerConfig peer : config.peers())
+        final PeerLink link = links[node];
+        if (link == null || !link.isUp() || faults.isPartitioned(node))
         {
-            final String name = peer.name();
-            if (name.length() == length)
-            {
-                boolean same = true;
-                for (int i = 0; i < length && same; i++)
-                {
-                    same = name.charAt(i) == buffer.getByte(offset + i);
-                }
-                if (same)
-                {
-                    return peer.index();
-                }
-            }
+            return false;
         }
-        return -1;
+        final Connection connection = link.link;
+        if (bulk && connection.pendingBytes() >= PEER_SOFT_LIMIT)
+        {
+            return false;
+        }
+        if (!connection.offer(buffer, offset, length))
+        {
+            connection.close("peer link backlog over " + PEER_WRITE_LIMIT + " bytes");
+            return false;
+        }
+        return true;
+    }
+
+    /** {@inheritDoc} */
+    public void close(final int node, final String reason)
+    {
+        final PeerLink link = links[node];
+        if (link != null && link.link != null)
+        {
+            link.link.close(reason);
+        }
     }
 
     // ---------------------------------------------------------------- dialling
@@ -207,7 +180,7 @@ final class PeerMesh
                 }
             });
         }
-        catch (final IOException ex)
+        catch (final IOException | RuntimeException ex)
         {
             link.reason = "dial failed: " + ex.getMessage();
             scheduleRedial(link);
@@ -248,17 +221,24 @@ final class PeerMesh
     /**
      * A frame on our outbound dial before the handshake finished: WELCOME or REJECT.
      */
-    void onDialFrame(final Dial dial, final Connection connection, final org.agrona.DirectBuffer buffer,
+    void onDialFrame(final Dial dial, final Connection connection, final DirectBuffer buffer,
         final int offset, final int length)
     {
         final PeerLink link = dial.link;
-        final int type = io.msgc.wire.FrameHeader.type(buffer, offset);
+        final int type = FrameHeader.type(buffer, offset);
         if (type == FrameType.WELCOME)
         {
             final String error = welcome.wrap(buffer, offset, length);
             if (error != null)
             {
                 connection.close("bad WELCOME from " + link.peer.name() + ": " + error);
+                return;
+            }
+            if (welcome.nodeIndex() != link.index() || !link.peer.name().equals(welcome.node()))
+            {
+                // whoever answers at that address must be the node we dialled
+                connection.close("WELCOME from " + link.peer.host() + ":" + link.peer.port() + " names node '" +
+                    welcome.node() + "' (index " + welcome.nodeIndex() + "), not " + link.peer.name());
                 return;
             }
             link.dialling = null;
@@ -303,6 +283,11 @@ final class PeerMesh
                 link.state = PeerLink.State.DOWN;
                 link.reason = reason;
             }
+            if (reason.contains("Connection refused"))
+            {
+                // nothing listens at its address: the node is gone, no need to wait for its timeout
+                membership.onPeerGone(link.index());
+            }
             log.info("peer-dial-failed", "node=" + link.peer.name() + " addr=" + link.peer.host() + ":" +
                 link.peer.port() + " reason=\"" + reason + "\"");
             scheduleRedial(link);
@@ -345,7 +330,7 @@ final class PeerMesh
         {
             // a restarted peer's old socket is closed by its kernel, so an up link means the name is taken
             reject(connection, ErrorCode.DUPLICATE_LINK, "node " + name + " is already connected to " +
-                self.name() + " (link up since " + java.time.Instant.ofEpochMilli(link.upSinceMs) + ")");
+                self.name() + " (link up since " + Instant.ofEpochMilli(link.upSinceMs) + ")");
             return;
         }
         if (link.dialling != null)
@@ -363,7 +348,8 @@ final class PeerMesh
                 return;
             }
         }
-        final int length = WelcomeFrame.encode(scratch, 0, incarnation, self.index(), config.maxFrameSize(), self.name(), "");
+        final int length = WelcomeFrame.encode(
+            scratch, 0, incarnation, self.index(), config.maxFrameSize(), self.name(), "");
         connection.offer(scratch, 0, length);
         up(link, connection, hello.incarnation(), false);
     }
@@ -381,6 +367,15 @@ final class PeerMesh
 
     private void up(final PeerLink link, final Connection connection, final long peerIncarnation, final boolean dialled)
     {
+        final String refused = membership.onLinkUp(link.index(), peerIncarnation);
+        if (refused != null)
+        {
+            log.info("peer-deferred", "node=" + link.peer.name() + " reason=\"" + refused + "\"");
+            link.reason = refused;
+            connection.close(refused);
+            scheduleRedial(link);
+            return;
+        }
         if (link.redialTimer != -1)
         {
             timers.cancel(link.redialTimer);
@@ -395,14 +390,10 @@ final class PeerMesh
         link.attempts = 0;
         link.incarnation = peerIncarnation;
         link.upSinceMs = poller.nowMs();
-        link.lastHeartbeatMs = poller.nowMs();
-        nodeView.add(link.index());
+        link.tainted = false;
         log.notice("peer-up", "node=" + link.peer.name() + " addr=" + link.peer.host() + ":" + link.peer.port() +
             " incarnation=" + Long.toHexString(peerIncarnation) + (restarted ? " restarted=yes" : "") +
             " dialled-by=" + (dialled ? self.name() : link.peer.name()));
-        logNodeView("up " + link.peer.name());
-        sendHeartbeat(link);
-        listener.onPeerUp(link);
     }
 
     void onLinkClosed(final PeerLink link, final Connection connection, final String reason)
@@ -416,105 +407,34 @@ final class PeerMesh
         link.link = null;
         link.state = PeerLink.State.DOWN;
         link.reason = reason;
-        link.syncing = false;
-        nodeView.remove(link.index());
         log.notice("peer-down", "node=" + link.peer.name() + " reason=\"" + reason + "\"");
-        logNodeView("down " + link.peer.name());
-        listener.onPeerDown(link);
+        membership.onLinkDown(link.index());
         scheduleRedial(link);
     }
 
-    private void logNodeView(final String cause)
-    {
-        final StringBuilder names = new StringBuilder();
-        for (final PeerConfig peer : config.peers())
-        {
-            if (nodeView.contains(peer.index()))
-            {
-                names.append(names.length() == 0 ? "" : ",").append(peer.name());
-            }
-        }
-        log.notice("node-view", "id=" + nodeView.viewId() + " nodes=[" + names + "] cause=\"" + cause + "\"");
-    }
-
-    void onLinkFrame(final PeerLink link, final org.agrona.DirectBuffer buffer, final int offset, final int length)
+    void onLinkFrame(final PeerLink link, final MutableDirectBuffer buffer, final int offset, final int length)
     {
         if (faults.isPartitioned(link.index()))
         {
+            // a silent network: nothing arrives, and this connection may not resume with a gap after a heal
+            link.tainted = true;
             return;
         }
-        link.lastHeartbeatMs = poller.nowMs();
-        if (io.msgc.wire.FrameHeader.type(buffer, offset) != FrameType.HEARTBEAT)
+        if (link.tainted)
         {
-            listener.onPeerFrame(link, buffer, offset, length);
-        }
-    }
-
-    // ---------------------------------------------------------------- heartbeats and failure detection
-
-    private void scheduleHeartbeat()
-    {
-        timers.schedule(poller.nowMs() + config.heartbeatIntervalMs(), this::onHeartbeatTick);
-    }
-
-    private void onHeartbeatTick()
-    {
-        final long now = poller.nowMs();
-        for (final PeerLink link : links)
-        {
-            if (link == null || !link.isUp())
-            {
-                continue;
-            }
-            if (now - link.lastHeartbeatMs > config.peerTimeoutMs())
-            {
-                link.link.close("no frame for " + (now - link.lastHeartbeatMs) + " ms (peer_timeout_ms=" +
-                    config.peerTimeoutMs() + ")");
-                continue;
-            }
-            sendHeartbeat(link);
-        }
-        scheduleHeartbeat();
-    }
-
-    private void sendHeartbeat(final PeerLink link)
-    {
-        if (faults.isPartitioned(link.index()))
-        {
+            link.link.close("partition healed: reconnect and resume");
             return;
         }
-        final int length = HeartbeatFrame.encode(scratch, 0, poller.nowMs());
-        send(link, scratch, 0, length);
-    }
-
-    /**
-     * Queue a frame on an up link; a link that cannot take it (over {@link #PEER_WRITE_LIMIT}) is closed, which
-     * makes the peer down: receivers learn of the loss through NETWORK views, never through a silent gap.
-     */
-    void send(final PeerLink link, final org.agrona.DirectBuffer buffer, final int offset, final int length)
-    {
-        if (!link.link.offer(buffer, offset, length))
+        final String error = membership.onFrame(link.index(), buffer, offset, length);
+        if (error != null)
         {
-            link.link.close("peer link backlog over " + PEER_WRITE_LIMIT + " bytes");
+            log.warn("peer-protocol-error", "node=" + link.peer.name() + " reason=\"" + error + "\"");
+            link.link.close("bad frame from " + link.peer.name() + ": " + error);
         }
     }
 
     /**
-     * Queue a frame on every up link.
-     */
-    void broadcast(final org.agrona.DirectBuffer buffer, final int offset, final int length)
-    {
-        for (final PeerLink link : links)
-        {
-            if (link != null && link.isUp())
-            {
-                send(link, buffer, offset, length);
-            }
-        }
-    }
-
-    /**
-     * Close every peer link first on shutdown, so peers see this node leave the network (NETWORK views).
+     * Close every peer link first on shutdown, so peers see this node leave the network.
      */
     void closeLinks()
     {
@@ -525,31 +445,5 @@ final class PeerMesh
                 link.link.close("node " + self.name() + " shutting down");
             }
         }
-    }
-
-    /**
-     * Check peer link backlogs for back-pressure with hysteresis.
-     *
-     * @return true while clients should not be read.
-     */
-    boolean updateCongestion()
-    {
-        int maxPending = 0;
-        for (final PeerLink link : links)
-        {
-            if (link != null && link.link != null)
-            {
-                maxPending = Math.max(maxPending, link.link.pendingBytes());
-            }
-        }
-        if (!congested && maxPending > CONGESTION_HIGH)
-        {
-            congested = true;
-        }
-        else if (congested && maxPending < CONGESTION_LOW)
-        {
-            congested = false;
-        }
-        return congested;
     }
 }

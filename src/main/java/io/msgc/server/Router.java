@@ -10,11 +10,14 @@ import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
 /**
- * Routes DATA frames: to the local members of each destination group (once per member, however many of its
- * groups the message names), to local private groups, and once to each other node that has members in any
- * destination. Allocation-free: names are looked up from the frame bytes, the sender is stamped into one
- * reusable buffer, and each destination connection receives a plain byte copy.
+ * Routes DATA frames by the installed view: to the local members of each destination group (once per member,
+ * however many of its groups the message names) and to local private groups; and tells which other nodes need a
+ * copy (the group's route mask, a member id's node). Allocation-free: names are looked up from the frame bytes and
+ * each destination connection receives a plain byte copy.
  */
 final class Router
 {
@@ -31,12 +34,17 @@ final class Router
 
     private final int selfIndex;
     private final int maxFrameSize;
-    private final PeerMesh mesh;
-    private final GroupService groupService;
+    private final String[] nodeNames;
+    private final byte[][] nodeNameBytes;
+    private final NameTable<Group> groups;
+    private final NameTable<ClientSession> sessions;
     private final ServerCounters counters;
     private final SlowConsumerHandler slowConsumerHandler;
     private final DataFrame data = new DataFrame();
     private final UnsafeBuffer out;
+    private MutableDirectBuffer checkedBuffer;
+    private int checkedOffset;
+    private int checkedLength;
     private ClientSession[] slow = new ClientSession[16];
     private int slowCount;
     private long stamp;
@@ -44,29 +52,35 @@ final class Router
     Router(
         final int selfIndex,
         final int maxFrameSize,
-        final PeerMesh mesh,
-        final GroupService groupService,
+        final String[] nodeNames,
+        final NameTable<Group> groups,
+        final NameTable<ClientSession> sessions,
         final ServerCounters counters,
         final SlowConsumerHandler slowConsumerHandler)
     {
         this.selfIndex = selfIndex;
         this.maxFrameSize = maxFrameSize;
-        this.mesh = mesh;
-        this.groupService = groupService;
+        this.nodeNames = nodeNames;
+        this.groups = groups;
+        this.sessions = sessions;
         this.counters = counters;
         this.slowConsumerHandler = slowConsumerHandler;
+        nodeNameBytes = new byte[nodeNames.length][];
+        for (int i = 0; i < nodeNames.length; i++)
+        {
+            nodeNameBytes[i] = nodeNames[i].getBytes(StandardCharsets.US_ASCII);
+        }
         out = new UnsafeBuffer(BufferUtil.allocateDirectAligned(maxFrameSize + 64, 64));
     }
 
     /**
-     * Route a DATA frame sent by a local member. A frame whose sender is the member's own id (what the client
-     * library writes) is forwarded as it is, from the read buffer; a frame with an empty sender is copied once to
-     * fill it in.
+     * Check a DATA frame sent by a local member. A frame whose sender is the member's own id (what the client library
+     * writes) is used as it is, in the read buffer; a frame with an empty sender is copied once to fill it in. The
+     * frame to route is then {@link #checkedBuffer()} at {@link #checkedOffset()}, {@link #checkedLength()} long.
      *
-     * @return null when routed, else the reason the frame was refused.
+     * @return null when the frame may be routed, else why it was refused.
      */
-    String fromClient(
-        final ClientSession sender, final MutableDirectBuffer buffer, final int offset, final int length)
+    String check(final ClientSession sender, final MutableDirectBuffer buffer, final int offset, final int length)
     {
         final String error = data.wrap(buffer, offset, length);
         if (error != null)
@@ -74,26 +88,24 @@ final class Router
             return error;
         }
         final int senderLength = data.senderLength();
-        final MutableDirectBuffer frame;
-        final int frameOffset;
-        final int frameLength;
         if (senderLength == 0)
         {
-            frameLength = length + sender.memberIdBytes.length;
+            final int frameLength = length + sender.memberIdBytes.length;
             if (frameLength > maxFrameSize)
             {
                 return "DATA of " + length + " bytes is over max_frame_size=" + maxFrameSize + " once the sender id " +
                     "is filled in; write the member id from WELCOME as the sender, or send less";
             }
-            frame = out;
-            frameOffset = 0;
             insertSender(sender.memberIdBytes, buffer, offset, length);
+            checkedBuffer = out;
+            checkedOffset = 0;
+            checkedLength = frameLength;
         }
         else if (sameBytes(sender.memberIdBytes, buffer, data.senderOffset(), senderLength))
         {
-            frame = buffer;
-            frameOffset = offset;
-            frameLength = length;
+            checkedBuffer = buffer;
+            checkedOffset = offset;
+            checkedLength = length;
         }
         else
         {
@@ -101,107 +113,115 @@ final class Router
                 "' is not this member (" + sender.memberId + "); leave it empty or write the id WELCOME gave";
         }
         counters.messagesFromClients++;
-        DataFrame.stamp(frame, frameOffset, 0);
-
-        final long nodes = deliverLocal(sender, buffer, frame, frameOffset, frameLength);
-        if (nodes != 0)
-        {
-            final PeerLink[] links = mesh.links();
-            for (long mask = nodes; mask != 0; mask &= mask - 1)
-            {
-                final PeerLink link = links[Long.numberOfTrailingZeros(mask)];
-                if (link != null && link.isUp())
-                {
-                    mesh.send(link, frame, frameOffset, frameLength);
-                    counters.peerForwards++;
-                }
-            }
-        }
         return null;
+    }
+
+    /**
+     * @return the buffer holding the frame {@link #check} accepted.
+     */
+    MutableDirectBuffer checkedBuffer()
+    {
+        return checkedBuffer;
+    }
+
+    /**
+     * @return where that frame starts.
+     */
+    int checkedOffset()
+    {
+        return checkedOffset;
+    }
+
+    /**
+     * @return its length.
+     */
+    int checkedLength()
+    {
+        return checkedLength;
     }
 
     /**
      * Copy a frame whose sender is empty into {@link #out}, with the sender filled in.
      */
-    private void insertSender(
-        final byte[] memberId, final DirectBuffer buffer, final int offset, final int length)
+    private void insertSender(final byte[] memberId, final DirectBuffer buffer, final int offset, final int length)
     {
         out.putBytes(0, buffer, offset, DataFrame.SENDER_OFFSET);
         out.putByte(DataFrame.SENDER_OFFSET, (byte)memberId.length);
         out.putBytes(DataFrame.SENDER_OFFSET + 1, memberId);
         final int restStart = DataFrame.SENDER_OFFSET + 1;
         out.putBytes(restStart + memberId.length, buffer, offset + restStart, length - restStart);
-        FrameHeader.write(out, 0, length + memberId.length, FrameType.DATA, 0);
-    }
-
-    private static boolean sameBytes(final byte[] bytes, final DirectBuffer buffer, final int offset, final int length)
-    {
-        if (bytes.length != length)
-        {
-            return false;
-        }
-        for (int i = 0; i < length; i++)
-        {
-            if (bytes[i] != buffer.getByte(offset + i))
-            {
-                return false;
-            }
-        }
-        return true;
+        FrameHeader.write(out, 0, length + memberId.length, FrameType.DATA, FrameHeader.flags(buffer, offset));
     }
 
     /**
-     * Deliver a DATA frame that a peer forwarded: local members only, the bytes unchanged.
+     * Deliver a DATA frame to the local members it names, by the installed view.
      *
-     * @return null when routed, else the reason the frame is bad.
+     * @param sender the local sender when known; else found from the frame when SELF_DISCARD needs it.
+     * @param frame  the frame.
+     * @param offset frame start.
+     * @param length frame length.
+     * @return the other nodes with members in a destination (where a local member's message must go).
      */
-    String fromPeer(final DirectBuffer buffer, final int offset, final int length)
+    long deliver(final ClientSession sender, final DirectBuffer frame, final int offset, final int length)
     {
-        final String error = data.wrap(buffer, offset, length);
-        if (error != null)
+        data.wrap(frame, offset, length);
+        final int service = data.service();
+        ClientSession skip = null;
+        if (ServiceType.isSelfDiscard(service))
         {
-            return error;
+            skip = sender != null ? sender : localSender(frame);
         }
-        counters.messagesFromPeers++;
-        deliverLocal(null, buffer, buffer, offset, length);
-        return null;
+        final long nodes = route(frame, true, skip, ServiceType.isUnreliable(service), offset, length);
+        flushSlow();
+        return nodes;
     }
 
     /**
-     * Deliver to local members and collect the nodes that need a copy.
-     *
-     * @param sender     local sending session, or null for a forwarded frame.
-     * @param names      buffer holding the destination names ({@link #data} offsets refer to it).
-     * @param frame      buffer holding the frame to deliver.
-     * @param frameOffset frame start.
-     * @param frameLength frame length.
-     * @return mask of other nodes with members in a destination.
+     * @param frame  a DATA frame.
+     * @param offset frame start.
+     * @param length frame length.
+     * @return the other nodes with members in a destination, without delivering.
      */
-    private long deliverLocal(
-        final ClientSession sender,
-        final DirectBuffer names,
+    long route(final DirectBuffer frame, final int offset, final int length)
+    {
+        data.wrap(frame, offset, length);
+        return route(frame, false, null, false, offset, length);
+    }
+
+    private ClientSession localSender(final DirectBuffer frame)
+    {
+        final int at = data.senderOffset();
+        final int length = data.senderLength();
+        final int split = NameRules.memberIdSplit(frame, at, length);
+        if (split < 0 || !DataFrame.senderIsOn(frame, data.offset(), nodeNameBytes[selfIndex]))
+        {
+            return null;
+        }
+        return sessions.find(frame, at + 1, split - 1);
+    }
+
+    private long route(
         final DirectBuffer frame,
+        final boolean deliver,
+        final ClientSession skip,
+        final boolean unreliable,
         final int frameOffset,
         final int frameLength)
     {
         final long stamp = ++this.stamp;
-        final int service = data.service();
-        final boolean selfDiscard = ServiceType.isSelfDiscard(service);
-        final boolean unreliable = ServiceType.isUnreliable(service);
-        final ClientSession skip = selfDiscard ? sender : null;
         long nodes = 0;
         for (int i = 0, n = data.destinationCount(); i < n; i++)
         {
             final int at = data.destinationOffset(i);
             final int len = data.destinationLength(i);
-            if (names.getByte(at) == '#')
+            if (frame.getByte(at) == '#')
             {
-                final int split = NameRules.memberIdSplit(names, at, len);
-                final int node = mesh.nodeIndex(names, at + split + 1, len - split - 1);
+                final int split = NameRules.memberIdSplit(frame, at, len);
+                final int node = nodeIndex(frame, at + split + 1, len - split - 1);
                 if (node == selfIndex)
                 {
-                    final ClientSession target = groupService.sessions().find(names, at + 1, split - 1);
-                    if (target != null && target != skip)
+                    final ClientSession target = sessions.find(frame, at + 1, split - 1);
+                    if (deliver && target != null && target != skip)
                     {
                         deliver(target, stamp, unreliable, frame, frameOffset, frameLength);
                     }
@@ -213,24 +233,38 @@ final class Router
             }
             else
             {
-                final Group group = groupService.groups().find(names, at, len);
+                final Group group = groups.find(frame, at, len);
                 if (group != null)
                 {
-                    final ClientSession[] local = group.local;
-                    for (int j = 0, m = group.localCount; j < m; j++)
+                    if (deliver)
                     {
-                        final ClientSession target = local[j];
-                        if (target != skip)
+                        final ClientSession[] local = group.local;
+                        for (int j = 0, m = group.localCount; j < m; j++)
                         {
-                            deliver(target, stamp, unreliable, frame, frameOffset, frameLength);
+                            final ClientSession target = local[j];
+                            if (target != skip)
+                            {
+                                deliver(target, stamp, unreliable, frame, frameOffset, frameLength);
+                            }
                         }
                     }
-                    nodes |= group.remoteMask;
+                    nodes |= group.routeMask;
                 }
             }
         }
-        flushSlow();
-        return sender == null ? 0 : nodes;
+        return nodes & ~(1L << selfIndex);
+    }
+
+    private int nodeIndex(final DirectBuffer buffer, final int offset, final int length)
+    {
+        for (int i = 0; i < nodeNameBytes.length; i++)
+        {
+            if (sameBytes(nodeNameBytes[i], buffer, offset, length))
+            {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private void deliver(
@@ -247,13 +281,13 @@ final class Router
         }
         target.deliveryStamp = stamp;
         // unreliable traffic gets half the buffer, so reliable messages still fit behind it
-        if (unreliable && target.connection.pendingBytes() + length > target.connection.writeLimit() / 2)
+        if (unreliable && target.out.pendingBytes() + length > target.out.writeLimit() / 2)
         {
             target.droppedUnreliable++;
             counters.droppedUnreliable++;
             return;
         }
-        if (target.connection.offer(frame, offset, length))
+        if (target.out.offer(frame, offset, length))
         {
             target.delivered++;
             counters.deliveries++;
@@ -268,7 +302,7 @@ final class Router
             target.closing = true;
             if (slowCount == slow.length)
             {
-                slow = java.util.Arrays.copyOf(slow, slowCount * 2);
+                slow = Arrays.copyOf(slow, slowCount * 2);
             }
             slow[slowCount++] = target;
         }
@@ -283,5 +317,21 @@ final class Router
             slowConsumerHandler.onSlowConsumer(session);
         }
         slowCount = 0;
+    }
+
+    private static boolean sameBytes(final byte[] bytes, final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (bytes.length != length)
+        {
+            return false;
+        }
+        for (int i = 0; i < length; i++)
+        {
+            if (bytes[i] != buffer.getByte(offset + i))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -37,10 +37,13 @@ import java.util.List;
  * The whole server on one thread: listeners, the peer mesh, client sessions, the group table and routing.
  * Every socket, buffer and table belongs to this agent; nothing here takes a lock.
  */
-final class ServerAgent implements Agent, FrameHandler, GroupService.Deliverer, Router.SlowConsumerHandler
+final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Router.SlowConsumerHandler,
+    Membership.Local
 {
     /** Longest a select may block: bounds how late a timer can run. */
     private static final long SELECT_CAP_MS = 100;
+    /** Most bytes this node's stream, and what it holds of each peer's, may take. */
+    private static final int MAX_STREAM_BYTES = 512 * 1024 * 1024;
 
     private final ServerConfig config;
     private final ListenerConfig listenerConfig;
@@ -52,8 +55,13 @@ final class ServerAgent implements Agent, FrameHandler, GroupService.Deliverer, 
     private final Poller poller;
     private final Timers timers = new Timers();
     private final PeerMesh mesh;
-    private final GroupService groupService;
+    private final NameTable<ClientSession> sessions = new NameTable<>();
+    private final GroupTable table;
+    private final Membership membership;
+    private final NodeView nodeView = new NodeView();
     private final Router router;
+    /** Members whose connection closed during this turn: they leave their groups at its end, never nested. */
+    private final ArrayList<ClientSession> gone = new ArrayList<>();
     private final List<ServerSocketChannel> listeners = new ArrayList<>();
     private final List<InetSocketAddress> boundAddresses = new ArrayList<>();
     private final UnsafeBuffer scratch = new UnsafeBuffer(new byte[8192]);
@@ -89,26 +97,20 @@ final class ServerAgent implements Agent, FrameHandler, GroupService.Deliverer, 
         this.poller = new Poller();
         this.idleStrategy = SelectIdleStrategy.forKind(config.idleStrategy());
         this.mesh = new PeerMesh(config, self, incarnation, poller, timers, log, faults, this);
-        this.groupService = new GroupService(config, self, mesh, log, this);
-        this.router = new Router(self.index(), config.maxFrameSize(), mesh, groupService, counters, this);
-        this.adminReport = new AdminReport(config, self, mesh, groupService, counters);
-        mesh.listener(new PeerMesh.Listener()
+        final String[] nodeNames = new String[config.peers().size()];
+        for (final PeerConfig peer : config.peers())
         {
-            public void onPeerUp(final PeerLink link)
-            {
-                groupService.onPeerUp(link);
-            }
-
-            public void onPeerDown(final PeerLink link)
-            {
-                groupService.onPeerDown(link);
-            }
-
-            public void onPeerFrame(final PeerLink link, final DirectBuffer buffer, final int offset, final int length)
-            {
-                onPeerData(link, buffer, offset, length);
-            }
-        });
+            nodeNames[peer.index()] = peer.name();
+        }
+        this.table = new GroupTable(self.index(), nodeNames, config.maxFrameSize(), sessions, this);
+        this.router = new Router(self.index(), config.maxFrameSize(), nodeNames, table.groups(), sessions, counters,
+            this);
+        this.membership = new Membership(self.index(), nodeNames, incarnation, config.maxFrameSize(),
+            config.peerTimeoutMs() * 1_000_000L, MAX_STREAM_BYTES, System::nanoTime, System::currentTimeMillis, mesh,
+            this, table, log);
+        mesh.membership(membership);
+        nodeView.set(membership.viewId(), membership.members());
+        this.adminReport = new AdminReport(config, self, mesh, membership, table, sessions, counters);
     }
 
     LinkFaults faults()
@@ -118,7 +120,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupService.Deliverer, 
 
     NodeView nodeView()
     {
-        return mesh.nodeView();
+        return nodeView;
     }
 
     List<InetSocketAddress> boundAddresses()
@@ -181,7 +183,17 @@ final class ServerAgent implements Agent, FrameHandler, GroupService.Deliverer, 
     public void onStart()
     {
         mesh.start();
+        scheduleTick();
         scheduleClientSweep();
+    }
+
+    private void scheduleTick()
+    {
+        timers.schedule(poller.nowMs() + config.heartbeatIntervalMs(), () ->
+        {
+            membership.tick();
+            scheduleTick();
+        });
     }
 
     /** {@inheritDoc} */
@@ -190,10 +202,11 @@ final class ServerAgent implements Agent, FrameHandler, GroupService.Deliverer, 
         final long timeout = idleStrategy.selectTimeoutMs(timers.msUntilNext(poller.nowMs(), SELECT_CAP_MS));
         int work = poller.poll(timeout);
         work += timers.poll(poller.nowMs());
-        final boolean congested = mesh.updateCongestion();
-        if (congested != clientsPaused)
+        work += leaveGone();
+        membership.endTurn();
+        if (nodeView.viewId() != membership.viewId())
         {
-            pauseClients(congested);
+            nodeView.set(membership.viewId(), membership.members());
         }
         return work + poller.flushDirty();
     }
@@ -202,7 +215,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupService.Deliverer, 
     public void onClose()
     {
         mesh.closeLinks();
-        groupService.sessions().forEach(session ->
+        sessions.forEach(session ->
         {
             final int length = ReasonFrame.encode(scratch, 0, FrameType.ERROR, ErrorCode.SHUTDOWN,
                 "server " + self.name() + " is shutting down");
@@ -212,18 +225,58 @@ final class ServerAgent implements Agent, FrameHandler, GroupService.Deliverer, 
         log.notice("stopped", "node=" + self.name());
     }
 
-    private void pauseClients(final boolean pause)
+    /** {@inheritDoc} */
+    public void pauseClients(final boolean pause)
     {
         clientsPaused = pause;
-        log.info(pause ? "clients-paused" : "clients-resumed", "reason=\"peer link backlog\"");
-        groupService.sessions().forEach(session ->
+        log.info(pause ? "clients-paused" : "clients-resumed",
+            "reason=\"" + (membership.changing() ? "view change" : "stream backlog") + "\"");
+        sessions.forEach(session ->
         {
-            session.connection.stopReading(pause);
-            if (!pause)
+            if (session.connection != null)
             {
-                session.connection.deliverBuffered();
+                session.connection.stopReading(pause);
+                if (!pause)
+                {
+                    session.connection.deliverBuffered();
+                }
             }
         });
+    }
+
+    /** {@inheritDoc} */
+    public long deliver(final ClientSession sender, final DirectBuffer buffer, final int offset, final int length)
+    {
+        return router.deliver(sender, buffer, offset, length);
+    }
+
+    /** {@inheritDoc} */
+    public long route(final DirectBuffer buffer, final int offset, final int length)
+    {
+        return router.route(buffer, offset, length);
+    }
+
+    /** {@inheritDoc} */
+    public void refused(final String privateName, final String group, final long correlation, final String reason)
+    {
+        final ClientSession session = sessions.find(privateName);
+        if (session != null)
+        {
+            session.requested.remove(group);
+            clientError(session, correlation, ErrorCode.LIMIT_EXCEEDED, reason);
+        }
+    }
+
+    /** The members whose connection closed during the turn leave their groups now, outside every loop. */
+    private int leaveGone()
+    {
+        final int count = gone.size();
+        for (int i = 0; i < count; i++)
+        {
+            membership.onClientGone(gone.get(i));
+        }
+        gone.clear();
+        return count;
     }
 
     // ---------------------------------------------------------------- accept and handshake
@@ -330,7 +383,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupService.Deliverer, 
             return;
         }
         final String name = hello.name();
-        if (groupService.sessions().find(name) != null)
+        if (sessions.find(name) != null)
         {
             counters.clientsRejected++;
             reject(connection, ErrorCode.DUPLICATE_NAME, "private name '" + name + "' is already connected to " +
@@ -351,7 +404,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupService.Deliverer, 
         {
             connection.stopReading(true);
         }
-        groupService.addSession(session);
+        sessions.add(session);
         clientCount++;
         counters.clientsAccepted++;
         final int length = WelcomeFrame.encode(scratch, 0, incarnation, self.index(), config.maxFrameSize(), self.name(), session.memberId);
@@ -396,10 +449,16 @@ final class ServerAgent implements Agent, FrameHandler, GroupService.Deliverer, 
         {
             case FrameType.DATA:
             {
-                final String error = router.fromClient(session, buffer, offset, length);
+                final String error = router.check(session, buffer, offset, length);
                 if (error != null)
                 {
-                    clientError(session, FrameHeader.correlation(buffer, offset, length), ErrorCode.MALFORMED_FRAME, error);
+                    clientError(session, FrameHeader.correlation(buffer, offset, length), ErrorCode.MALFORMED_FRAME,
+                        error);
+                }
+                else
+                {
+                    membership.onClientData(
+                        session, router.checkedBuffer(), router.checkedOffset(), router.checkedLength());
                 }
                 break;
             }
@@ -411,8 +470,10 @@ final class ServerAgent implements Agent, FrameHandler, GroupService.Deliverer, 
                 if (error == null)
                 {
                     code = ErrorCode.LIMIT_EXCEEDED;
+                    final long correlation = groupOp.correlation();
                     error = type == FrameType.JOIN ?
-                        groupService.join(session, groupOp.group()) : groupService.leave(session, groupOp.group());
+                        membership.onJoin(session, groupOp.group(), correlation, config.maxGroupsPerClient()) :
+                        membership.onLeave(session, groupOp.group(), correlation);
                 }
                 if (error != null)
                 {
@@ -439,27 +500,6 @@ final class ServerAgent implements Agent, FrameHandler, GroupService.Deliverer, 
             " correlation=" + correlation + " reason=\"" + reason + "\"");
         final int length = ReasonFrame.encode(scratch, 0, FrameType.ERROR, correlation, code, reason);
         deliverControl(session, scratch, 0, length);
-    }
-
-    private void onPeerData(final PeerLink link, final DirectBuffer buffer, final int offset, final int length)
-    {
-        final int type = FrameHeader.type(buffer, offset);
-        if (type == FrameType.DATA)
-        {
-            final String error = router.fromPeer(buffer, offset, length);
-            if (error != null)
-            {
-                link.link.close("bad DATA from " + link.peer.name() + ": " + error);
-            }
-        }
-        else if (type == FrameType.MEMBER_SYNC)
-        {
-            groupService.onPeerFrame(link, buffer, offset, length);
-        }
-        else
-        {
-            link.link.close("unexpected " + FrameType.name(type) + " from peer " + link.peer.name());
-        }
     }
 
     private void onAdminFrame(final Connection connection, final DirectBuffer buffer, final int offset, final int length)
@@ -521,8 +561,12 @@ final class ServerAgent implements Agent, FrameHandler, GroupService.Deliverer, 
             final ClientSession session = (ClientSession)attachment;
             session.closing = true;
             clientCount--;
+            if (sessions.find(session.name()) == session)
+            {
+                sessions.remove(session);
+            }
             log.info("client-disconnected", "member=" + session.memberId + " reason=\"" + reason + "\"");
-            groupService.disconnect(session);
+            gone.add(session);
         }
         else if (attachment instanceof PeerLink)
         {
@@ -552,7 +596,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupService.Deliverer, 
         final long now = poller.nowMs();
         final long idleMs = config.idleTimeout() * 1000L;
         final int length = HeartbeatFrame.encode(scratch, 0, now);
-        groupService.sessions().forEach(session ->
+        sessions.forEach(session ->
         {
             if (now - session.connection.lastReadMs() > idleMs)
             {

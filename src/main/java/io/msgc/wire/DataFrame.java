@@ -210,6 +210,40 @@ public final class DataFrame extends FrameDecoder
     }
 
     /**
+     * @param buffer holding a DATA frame.
+     * @param offset where the frame starts.
+     * @return its service word, without decoding the rest.
+     */
+    public static int service(final DirectBuffer buffer, final int offset)
+    {
+        return buffer.getInt(offset + SERVICE_OFFSET, LITTLE_ENDIAN);
+    }
+
+    /**
+     * @param buffer holding a DATA frame.
+     * @param offset where the frame starts.
+     * @param node   a node name's bytes, e.g. {@code node2}.
+     * @return true when the sender member id ends with {@code #node}: the sender is a member of that node.
+     */
+    public static boolean senderIsOn(final DirectBuffer buffer, final int offset, final byte[] node)
+    {
+        final int length = buffer.getByte(offset + SENDER_OFFSET) & 0xFF;
+        final int start = offset + SENDER_OFFSET + 1 + length - node.length;
+        if (length < node.length + 3 || buffer.getByte(start - 1) != '#')
+        {
+            return false;
+        }
+        for (int i = 0; i < node.length; i++)
+        {
+            if (buffer.getByte(start + i) != node[i])
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
      * @return the stamp: a client's correlation id, or the origin server's stream position.
      */
     public long stamp()

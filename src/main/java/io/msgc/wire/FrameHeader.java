@@ -82,6 +82,18 @@ public final class FrameHeader
     }
 
     /**
+     * Rewrite the type of an encoded frame in place.
+     *
+     * @param buffer holding the frame.
+     * @param offset where the frame starts.
+     * @param type   the new type.
+     */
+    public static void type(final MutableDirectBuffer buffer, final int offset, final int type)
+    {
+        buffer.putByte(offset + TYPE_OFFSET, (byte)type);
+    }
+
+    /**
      * @param buffer holding the frame.
      * @param offset where the frame starts.
      * @return the flags field.

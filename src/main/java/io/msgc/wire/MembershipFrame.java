@@ -101,6 +101,30 @@ public final class MembershipFrame extends FrameDecoder
     }
 
     /**
+     * Set the counts of a frame begun with {@link #encodeHead}, when they are known only after the names.
+     *
+     * @param buffer       holding the frame.
+     * @param offset       where the frame starts.
+     * @param memberCount  members written.
+     * @param changedCount changed names written.
+     */
+    public static void counts(
+        final MutableDirectBuffer buffer, final int offset, final int memberCount, final int changedCount)
+    {
+        buffer.putInt(offset + MEMBER_COUNT_OFFSET, memberCount, LITTLE_ENDIAN);
+        buffer.putInt(offset + CHANGED_COUNT_OFFSET, changedCount, LITTLE_ENDIAN);
+    }
+
+    /**
+     * @param groupLength length of the group name.
+     * @return bytes of a MEMBERSHIP frame before its first member name.
+     */
+    public static int headLength(final int groupLength)
+    {
+        return GROUP_OFFSET + 1 + groupLength;
+    }
+
+    /**
      * @param buffer destination.
      * @param at     where the length byte goes.
      * @param name   ASCII name up to 255 chars.

@@ -57,6 +57,24 @@ public final class ServiceType
     }
 
     /**
+     * @param service a service word.
+     * @return true for CAUSAL, AGREED and SAFE: the levels the sequencer puts in one total order.
+     */
+    public static boolean isOrdered(final int service)
+    {
+        return (service & (CAUSAL | AGREED | SAFE)) != 0;
+    }
+
+    /**
+     * @param service a service word.
+     * @return true for SAFE: delivered once every node of the view holds it.
+     */
+    public static boolean isSafe(final int service)
+    {
+        return (service & SAFE) != 0;
+    }
+
+    /**
      * @param service service word.
      * @return the level's name, e.g. {@code FIFO}, with {@code |SELF_DISCARD} when set.
      */

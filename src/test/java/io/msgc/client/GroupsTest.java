@@ -37,6 +37,10 @@ class GroupsTest
     @AfterEach
     void stop() throws Exception
     {
+        if (Boolean.getBoolean("msgc.test.logs"))
+        {
+            System.out.println(cluster.logs());
+        }
         for (final AutoCloseable c : closeables)
         {
             c.close();

@@ -5,7 +5,7 @@ import io.msgc.conf.MsgcConfig;
 import io.msgc.conf.ServerConfig;
 import io.msgc.wire.FrameHeader;
 import io.msgc.wire.FrameType;
-import io.msgc.wire.HeartbeatFrame;
+import io.msgc.wire.LinkStateFrame;
 import io.msgc.wire.HelloFrame;
 import io.msgc.wire.RawConnection;
 import org.junit.jupiter.api.Test;
@@ -217,11 +217,12 @@ class PeerMeshTest
             final long after = Admin.linkBytes(cluster.address(1), "node2");
             final long elapsedMs = (System.nanoTime() - start) / 1_000_000;
             final long delta = after - before;
-            // both directions, one heartbeat per interval each, nothing else
-            assertEquals(0, delta % HeartbeatFrame.LENGTH, "bytes are whole heartbeats: " + delta);
+            // both directions, one LINK_STATE per interval each, nothing else
+            final int heartbeat = LinkStateFrame.length(2);
+            assertEquals(0, delta % heartbeat, "bytes are whole LINK_STATE frames: " + delta);
             final long maxHeartbeats = 2 * (elapsedMs / 100 + 3);
-            assertTrue(delta <= maxHeartbeats * HeartbeatFrame.LENGTH, delta + " bytes in " + elapsedMs + " ms");
-            assertTrue(delta >= 2 * HeartbeatFrame.LENGTH, "heartbeats flow: " + delta);
+            assertTrue(delta <= maxHeartbeats * heartbeat, delta + " bytes in " + elapsedMs + " ms");
+            assertTrue(delta >= 2 * heartbeat, "heartbeats flow: " + delta);
         }
     }
 

@@ -4,6 +4,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -141,17 +142,67 @@ class FrameCodecTest
     }
 
     @Test
-    void memberSyncRoundTrip()
+    void eventRoundTripAndValidation()
     {
-        final int length = MemberSyncFrame.encode(buffer, 0, MemberSyncFrame.OP_JOIN, (5L << 16) | 2, "chat", "alice");
-        final MemberSyncFrame sync = new MemberSyncFrame();
-        assertNull(sync.wrap(buffer, 0, length));
-        assertEquals(MemberSyncFrame.OP_JOIN, sync.op());
-        assertEquals((5L << 16) | 2, sync.eventId());
-        assertEquals("chat", sync.group());
-        assertEquals("alice", sync.member());
-        buffer.putByte(8, (byte)9);
-        assertEquals("MEMBER_SYNC has unknown op 9", sync.wrap(buffer, 0, length));
+        final int length = EventFrame.encode(buffer, 0, FrameType.EVENT, 42, 7, EventFrame.OP_JOIN, 2, "chat", "alice");
+        final EventFrame event = new EventFrame();
+        assertNull(event.wrap(buffer, 0, length));
+        assertEquals(42, event.seq());
+        assertEquals(7, event.index());
+        assertEquals(EventFrame.OP_JOIN, event.op());
+        assertEquals(2, event.node());
+        assertEquals("chat", event.group());
+        assertEquals("alice", event.member());
+        assertEquals(42, StreamFrame.seq(buffer, 0));
+        final int disconnect = EventFrame.encode(
+            buffer, 0, FrameType.EVENT_REQUEST, 1, 0, EventFrame.OP_DISCONNECT, 0, "", "bob");
+        assertNull(event.wrap(buffer, 0, disconnect));
+        assertEquals("", event.group());
+        buffer.putByte(24, (byte)9);
+        assertEquals("EVENT has unknown op 9", event.wrap(buffer, 0, disconnect));
+        final int bad = EventFrame.encode(buffer, 0, FrameType.EVENT, 1, 2, EventFrame.OP_JOIN, 0, "#g", "bob");
+        assertEquals("EVENT has a bad group name", event.wrap(buffer, 0, bad));
+    }
+
+    @Test
+    void markersAndLinkStateRoundTrip()
+    {
+        final MarkFrame mark = new MarkFrame();
+        int length = MarkFrame.encode(buffer, 0, FrameType.FLUSH_MARK, 9, 128);
+        assertNull(mark.wrap(buffer, 0, length));
+        assertEquals(9, mark.seq());
+        assertEquals(128, mark.value());
+        assertEquals("FLUSH_MARK must be 24 bytes, got 23", mark.wrap(buffer, 0, length - 1));
+        final long[] processed = {5, 0, 77};
+        length = LinkStateFrame.encode(buffer, 0, 1000, 11, 12, 64, 0b111, processed, 3);
+        final LinkStateFrame state = new LinkStateFrame();
+        assertNull(state.wrap(buffer, 0, length));
+        assertEquals(11, state.sent());
+        assertEquals(12, state.received());
+        assertEquals(64, state.viewId());
+        assertEquals(0b111, state.alive());
+        assertEquals(77, state.processed(2));
+        assertEquals("LINK_STATE vector of 3 does not match the frame length", state.wrap(buffer, 0, length - 8));
+        length = ViewChangeFrame.encode(buffer, 0, FrameType.FLUSH_OK, 65, 0b11, 64, processed, 2);
+        final ViewChangeFrame change = new ViewChangeFrame();
+        assertNull(change.wrap(buffer, 0, length));
+        assertEquals(65, change.proposal());
+        assertEquals(0b11, change.nodes());
+        assertEquals(64, change.value());
+        assertEquals(2, change.count());
+        assertEquals(0, change.vector(1));
+        int at = StateFrame.begin(buffer, 0, 65);
+        at = StateFrame.put(buffer, at, "g1", "alice");
+        at = StateFrame.put(buffer, at, "g2", "bob");
+        length = StateFrame.finish(buffer, 0, at, 2);
+        final StateFrame stateFrame = new StateFrame();
+        assertNull(stateFrame.wrap(buffer, 0, length));
+        assertTrue(stateFrame.next());
+        assertEquals("g1", stateFrame.group());
+        assertEquals("alice", stateFrame.member());
+        assertTrue(stateFrame.next());
+        assertEquals("bob", stateFrame.member());
+        assertFalse(stateFrame.next());
     }
 
     @Test

@@ -1,6 +1,6 @@
 package io.msgc.io;
 
-import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
 
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
@@ -75,7 +75,7 @@ public final class SinkConnections
     /** Nothing is ever read from these connections. */
     private static final FrameHandler NO_FRAMES = new FrameHandler()
     {
-        public void onFrame(final Connection connection, final DirectBuffer buffer, final int offset, final int length)
+        public void onFrame(final Connection connection, final MutableDirectBuffer buffer, final int offset, final int length)
         {
         }
 

@@ -1,16 +1,11 @@
 package io.msgc.server;
 
-import io.msgc.admin.EventLog;
-import io.msgc.conf.PeerConfig;
-import io.msgc.conf.ServerConfig;
 import io.msgc.io.Connection;
-import io.msgc.io.Poller;
 import io.msgc.io.SinkConnections;
-import io.msgc.io.Timers;
 import io.msgc.wire.DataFrame;
-import io.msgc.wire.MemberSyncFrame;
 import io.msgc.wire.NameRules;
 import io.msgc.wire.ServiceType;
+import io.msgc.wire.StreamFrame;
 import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -27,19 +22,25 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Routing of one DATA message through the real {@link Router}: group lookup by the frame's bytes in a table of
- * 1 to 100,000 joined groups, then a copy into the write buffer of each of N local members and of each of M peer
- * links. The node is real ({@link PeerMesh}, {@link GroupService}, groups joined through {@code join} and
- * MEMBER_SYNC), its connections are real {@link Connection}s on unconnected sockets ({@link SinkConnections}):
- * every operation also drains them, as the loop's end-of-turn flush would, without the system call.
- * {@code fromClient}: a local member's message to the group; {@code fromPeer}: a peer's copy of a message, for
- * the local members; {@code toMember}: a local member's message to one member id (unicast).
- * Run with {@code -prof gc}: routing must allocate 0 B per operation and cost the same for 1 or 100,000 groups.
+ * One DATA message through a real node's whole path: the {@link Router}'s group lookup by the frame's bytes in a
+ * table of 1 to 100,000 groups, the {@link Membership}'s stream (the node's log, or its copy of a peer's stream),
+ * and a copy into the write buffer of each of N local members and of each of M peer links. The nodes are real
+ * engines that formed a real view and installed real joins ({@link BenchCluster}); the benchmarked node's
+ * connections are real {@link Connection}s on unconnected sockets ({@link SinkConnections}), drained every
+ * operation as the loop's end-of-turn flush would, without the system call.
+ * <ul>
+ *   <li>{@code fromClient}: a local member's FIFO or AGREED message to the group (this node is the sequencer, so
+ *   AGREED costs an ordered entry in its stream, sent to every member);</li>
+ *   <li>{@code fromPeer}: a peer's message in its stream, for the local members;</li>
+ *   <li>{@code toMember}: a local member's message to one member id (unicast);</li>
+ *   <li>{@code sequence}: the ordering step: the sequencer takes another node's AGREED message and puts it in the
+ *   total order (its stream, to every member) and delivers it to its own members.</li>
+ * </ul>
+ * Run with {@code -prof gc}: the path must allocate 0 B per operation and cost the same for 1 or 100,000 groups.
  * Every message goes to the same group, so its table slot stays in cache: flat cost here shows the lookup does
  * no work that grows with the table, not how a lookup behaves when the slot must come from memory.
  */
@@ -54,9 +55,11 @@ public class RouterBenchmark
     static final String TARGET = "orders";
     /** Payload of the routed message. */
     static final int PAYLOAD_SIZE = 64;
+    /** Operations between two acknowledgements from the peers (their LINK_STATE). */
+    private static final int ACK_EVERY = 1024;
 
     /**
-     * A node whose client sends one message to {@link #TARGET}, which N local members and members on M other
+     * Node 0, whose member sends one message to {@link #TARGET}, which N local members and members on M other
      * nodes have joined; the rest of the group table is filled with groups joined by one other local member.
      */
     @State(Scope.Thread)
@@ -74,18 +77,26 @@ public class RouterBenchmark
         @Param({"0", "2"})
         int remoteNodes;
 
+        /** {@code FIFO} or {@code AGREED}. */
+        @Param({"FIFO", "AGREED"})
+        String service;
+
         BenchNode node;
 
         /**
-         * Build the node and check one routing does what it should.
+         * Build the cluster and check one message does what it should.
          *
          * @throws IOException when a socket channel cannot be opened.
          */
         @Setup
         public void setup() throws IOException
         {
-            node = new BenchNode(groups, localMembers, remoteNodes);
-            node.checkFromClient(localMembers, remoteNodes);
+            node = new BenchNode(groups, localMembers, remoteNodes, remoteNodes);
+            node.clientFrameLength = BenchNode.encode(
+                node.clientFrame, ServiceType.parse(service), node.sender.memberId, TARGET);
+            // AGREED goes to every other node of the view (there is always one); FIFO to those with members
+            final int sentTo = ServiceType.isOrdered(ServiceType.parse(service)) ? Math.max(remoteNodes, 1) : remoteNodes;
+            node.checkFromClient(node.clientFrame, node.clientFrameLength, localMembers, sentTo);
         }
 
         /** Close the node's sockets and selector. */
@@ -97,8 +108,8 @@ public class RouterBenchmark
     }
 
     /**
-     * A node that receives, from the one peer that has a member in {@link #TARGET}, a message for its N local
-     * members; the rest of the group table is filled as in {@link FromClient}.
+     * Node 0, which receives in node 1's stream a message for its N local members; the rest of the group table is
+     * filled as in {@link FromClient}.
      */
     @State(Scope.Thread)
     public static class FromPeer
@@ -114,14 +125,14 @@ public class RouterBenchmark
         BenchNode node;
 
         /**
-         * Build the node and check one delivery does what it should.
+         * Build the cluster and check one delivery does what it should.
          *
          * @throws IOException when a socket channel cannot be opened.
          */
         @Setup
         public void setup() throws IOException
         {
-            node = new BenchNode(groups, localMembers, 1);
+            node = new BenchNode(groups, localMembers, 1, 1);
             node.checkFromPeer(localMembers);
         }
 
@@ -134,7 +145,7 @@ public class RouterBenchmark
     }
 
     /**
-     * A node where member {@code m0} sends to one member id instead of a group: {@code #m1#node0} on this node
+     * Node 0, where member {@code m0} sends to one member id instead of a group: {@code #m1#node0} on this node
      * (a lookup in the session table) or {@code #r1#node1} on the one other node (the node index is found from
      * the id's bytes, the frame is forwarded once). The group table holds 1,000 groups.
      */
@@ -150,16 +161,17 @@ public class RouterBenchmark
         int frameLength;
 
         /**
-         * Build the node and check one routing does what it should.
+         * Build the cluster and check one message does what it should.
          *
          * @throws IOException when a socket channel cannot be opened.
          */
         @Setup
         public void setup() throws IOException
         {
-            node = new BenchNode(1000, 2, 1);
+            node = new BenchNode(1000, 2, 1, 1);
             final boolean local = "local".equals(member);
-            frameLength = BenchNode.encode(frame, node.sender.memberId, local ? "#m1#node0" : "#r1#node1");
+            frameLength = BenchNode.encode(frame, ServiceType.FIFO, node.sender.memberId,
+                local ? "#m1#node0" : "#r1#node1");
             node.checkFromClient(frame, frameLength, local ? 1 : 0, local ? 0 : 1);
         }
 
@@ -172,7 +184,41 @@ public class RouterBenchmark
     }
 
     /**
-     * A DATA frame from a local member: check the sender, deliver to N local members, forward to M nodes.
+     * Node 0 (the sequencer) with N local members in the target group and 2 other nodes, which receives node 1's
+     * AGREED message to order.
+     */
+    @State(Scope.Thread)
+    public static class Sequence
+    {
+        /** Local members of the target group. */
+        @Param({"1", "8"})
+        int localMembers;
+
+        BenchNode node;
+
+        /**
+         * Build the cluster and check one ordering does what it should.
+         *
+         * @throws IOException when a socket channel cannot be opened.
+         */
+        @Setup
+        public void setup() throws IOException
+        {
+            node = new BenchNode(1000, localMembers, 2, 2);
+            node.checkSequence(localMembers, 2);
+        }
+
+        /** Close the node's sockets and selector. */
+        @TearDown
+        public void tearDown()
+        {
+            node.close();
+        }
+    }
+
+    /**
+     * A DATA frame from a local member: check the sender, number it in the node's stream, deliver to N local
+     * members, send to M nodes.
      *
      * @param state the node.
      * @return deliveries so far, consumed so the work is not eliminated.
@@ -181,13 +227,13 @@ public class RouterBenchmark
     public long fromClient(final FromClient state)
     {
         final BenchNode node = state.node;
-        final String error = node.router.fromClient(node.sender, node.clientFrame, 0, node.clientFrameLength);
-        node.drain();
-        return error == null ? node.counters.deliveries : -1;
+        node.fromClient(node.clientFrame, node.clientFrameLength);
+        node.turn();
+        return node.counters().deliveries;
     }
 
     /**
-     * A DATA frame from a local member to one member id: find the member or its node, deliver or forward once.
+     * A DATA frame from a local member to one member id: find the member or its node, deliver or send once.
      *
      * @param state the node.
      * @return deliveries plus forwards so far, consumed so the work is not eliminated.
@@ -196,13 +242,13 @@ public class RouterBenchmark
     public long toMember(final ToMember state)
     {
         final BenchNode node = state.node;
-        final String error = node.router.fromClient(node.sender, state.frame, 0, state.frameLength);
-        node.drain();
-        return error == null ? node.counters.deliveries + node.counters.peerForwards : -1;
+        node.fromClient(state.frame, state.frameLength);
+        node.turn();
+        return node.counters().deliveries;
     }
 
     /**
-     * A DATA frame forwarded by a peer: deliver the bytes unchanged to N local members.
+     * A DATA frame in a peer's stream: hold a copy, deliver the bytes to N local members.
      *
      * @param state the node.
      * @return deliveries so far, consumed so the work is not eliminated.
@@ -211,198 +257,181 @@ public class RouterBenchmark
     public long fromPeer(final FromPeer state)
     {
         final BenchNode node = state.node;
-        final String error = node.router.fromPeer(node.peerFrame, 0, node.peerFrameLength);
-        node.drain();
-        return error == null ? node.counters.deliveries : -1;
+        node.fromPeer(node.peerFrame, node.peerFrameLength);
+        node.turn();
+        return node.counters().deliveries;
     }
 
     /**
-     * One server node wired like {@code ServerAgent} wires it (mesh, group service, router), without its
-     * event loop: peer links are set up by hand and every connection is a {@link SinkConnections} sink.
+     * The ordering step: another node's AGREED frame becomes the next entry of the total order, sent to every
+     * member and delivered to N local members.
+     *
+     * @param state the node.
+     * @return deliveries so far, consumed so the work is not eliminated.
+     */
+    @Benchmark
+    public long sequence(final Sequence state)
+    {
+        final BenchNode node = state.node;
+        node.fromPeer(node.submitFrame, node.submitFrameLength);
+        node.turn();
+        return node.counters().deliveries;
+    }
+
+    /**
+     * Node 0 of a {@link BenchCluster}, set up for one benchmark.
      */
     static final class BenchNode
     {
-        final ServerCounters counters = new ServerCounters();
-        final Poller poller;
-        final PeerMesh mesh;
-        final GroupService groupService;
-        final Router router;
+        final BenchCluster cluster;
+        final BenchCluster.Node self;
         final ClientSession sender;
         final UnsafeBuffer clientFrame = new UnsafeBuffer(BufferUtil.allocateDirectAligned(4096, 64));
         final UnsafeBuffer peerFrame = new UnsafeBuffer(BufferUtil.allocateDirectAligned(4096, 64));
-        final int clientFrameLength;
+        final UnsafeBuffer submitFrame = new UnsafeBuffer(BufferUtil.allocateDirectAligned(4096, 64));
+        int clientFrameLength;
         final int peerFrameLength;
-        private final Connection[] sinks;
-        private int sinkCount;
+        final int submitFrameLength;
+        private final long[] acknowledged;
+        private long peerSeq;
+        private int operations;
 
-        BenchNode(final int groups, final int localMembers, final int remoteNodes) throws IOException
+        BenchNode(final int groups, final int localMembers, final int remoteMembers, final int otherNodes)
+            throws IOException
         {
-            final ServerConfig.Builder builder = ServerConfig.builder().maxGroupsPerClient(Math.max(groups, 1));
-            for (int i = 0; i <= remoteNodes; i++)
-            {
-                builder.peer("node" + i, "127.0.0.1", 4809 + i);
-            }
-            final ServerConfig config = builder.build();
-            final PeerConfig self = config.peer("node0");
-            // NOTICE and above only: the per-join INFO lines would cost setup time and go nowhere anyway
-            final EventLog log = new EventLog("node0", new PrintStream(OutputStream.nullOutputStream()), "notice");
-            poller = new Poller();
-            sinks = new Connection[localMembers + remoteNodes + 1];
-            // the mesh's frame handler serves dials only, and this mesh never dials (start() is not called)
-            mesh = new PeerMesh(config, self, 1L, poller, new Timers(), log, new LinkFaults(), null);
-            groupService = new GroupService(config, self, mesh, log, (session, buffer, offset, length) ->
-            {
-                if (!session.connection.offer(buffer, offset, length))
-                {
-                    throw new IllegalStateException("membership frame did not fit: " + session.memberId);
-                }
-            });
-            mesh.listener(groupService);
-            router = new Router(self.index(), config.maxFrameSize(), mesh, groupService, counters, session ->
-            {
-                throw new IllegalStateException("slow consumer in a benchmark: " + session.memberId);
-            });
-
-            for (int i = 1; i <= remoteNodes; i++)
-            {
-                final PeerLink link = mesh.link(i);
-                link.link = sink(PeerMesh.PEER_WRITE_LIMIT);
-                link.link.attachment(link);
-                link.state = PeerLink.State.UP;
-            }
-
+            final int nodes = 1 + Math.max(otherNodes, 1);
+            cluster = new BenchCluster(nodes, 1 << 20);
+            self = cluster.node(0);
             ClientSession first = null;
             for (int i = 0; i < localMembers; i++)
             {
-                final ClientSession member = session("m" + i, config.clientOutboundLimit());
-                join(member, TARGET);
+                final ClientSession member = self.member("m" + i, 8 << 20);
+                self.join(member, TARGET);
                 first = first == null ? member : first;
             }
             sender = first;
-            final UnsafeBuffer sync = new UnsafeBuffer(new byte[512]);
-            for (int i = 1; i <= remoteNodes; i++)
+            for (int i = 1; i <= remoteMembers; i++)
             {
-                final int length = MemberSyncFrame.encode(
-                    sync, 0, MemberSyncFrame.OP_JOIN, (1L << 16) | i, TARGET, "r" + i);
-                groupService.onPeerFrame(mesh.link(i), sync, 0, length);
-                drain();
+                final BenchCluster.Node remote = cluster.node(i);
+                remote.join(remote.member("r" + i, 8 << 20), TARGET);
             }
             if (groups > 1)
             {
-                final ClientSession filler = session("filler", config.clientOutboundLimit());
+                final ClientSession filler = self.member("filler", 64 << 20);
                 for (int g = 1; g < groups; g++)
                 {
-                    join(filler, "g." + g);
+                    self.join(filler, "g." + g);
+                    if (g % 1000 == 0)
+                    {
+                        cluster.settle();
+                    }
                 }
             }
-            if (groupService.groups().size() != groups)
+            cluster.settle();
+            if (self.table.groups().size() != groups)
             {
-                throw new IllegalStateException(groupService.groups().size() + " groups, expected " + groups);
+                throw new IllegalStateException(self.table.groups().size() + " groups, expected " + groups);
             }
-
-            clientFrameLength = encode(clientFrame, sender.memberId, TARGET);
-            peerFrameLength = encode(peerFrame, NameRules.memberId("r1", "node1"), TARGET);
+            acknowledged = new long[nodes];
+            cluster.measure();
+            clientFrameLength = encode(clientFrame, ServiceType.FIFO, sender.memberId, TARGET);
+            peerFrameLength = encode(peerFrame, ServiceType.FIFO, NameRules.memberId("r1", "node1"), TARGET);
+            submitFrameLength = encode(submitFrame, ServiceType.AGREED, NameRules.memberId("r1", "node1"), TARGET);
+            StreamFrame.submit(submitFrame, 0, true);
+            peerSeq = 1L << 40; // past whatever node 1 sent during setup
         }
 
-        /** A FIFO DATA frame of {@link #PAYLOAD_SIZE} bytes to one destination, with the sender the library writes. */
-        static int encode(final UnsafeBuffer buffer, final String sender, final String destination)
+        ServerCounters counters()
+        {
+            return self.counters;
+        }
+
+        /** A DATA frame of {@link #PAYLOAD_SIZE} bytes to one destination, with the sender the library writes. */
+        static int encode(final UnsafeBuffer buffer, final int service, final String sender, final String destination)
         {
             final UnsafeBuffer payload = new UnsafeBuffer(new byte[PAYLOAD_SIZE]);
             return DataFrame.encode(
-                buffer, 0, 0L, ServiceType.FIFO, 7, sender, new String[]{destination}, 1, payload, 0, PAYLOAD_SIZE);
+                buffer, 0, 0L, service, 7, sender, new String[]{destination}, 1, payload, 0, PAYLOAD_SIZE);
         }
 
-        private Connection sink(final int writeLimit) throws IOException
+        /** What ServerAgent does with a client's DATA frame. */
+        void fromClient(final UnsafeBuffer frame, final int length)
         {
-            final Connection connection = SinkConnections.open(poller, writeLimit);
-            sinks[sinkCount++] = connection;
-            return connection;
-        }
-
-        private ClientSession session(final String name, final int writeLimit) throws IOException
-        {
-            final Connection connection = sink(writeLimit);
-            final ClientSession session = new ClientSession(name, NameRules.memberId(name, "node0"), connection, 0);
-            connection.attachment(session);
-            groupService.addSession(session);
-            return session;
-        }
-
-        private void join(final ClientSession session, final String group)
-        {
-            final String error = groupService.join(session, group);
+            final String error = self.router.check(sender, frame, 0, length);
             if (error != null)
             {
                 throw new IllegalStateException(error);
             }
-            drain();
+            self.membership.onClientData(sender, self.router.checkedBuffer(), self.router.checkedOffset(),
+                self.router.checkedLength());
         }
 
-        /** Drop what routing queued, as the end-of-turn flush would after writing it. */
-        void drain()
+        /** A frame of node 1's stream arrives. */
+        void fromPeer(final UnsafeBuffer frame, final int length)
         {
-            SinkConnections.drain(poller, sinks, sinkCount);
+            StreamFrame.seq(frame, 0, ++peerSeq);
+            final String error = self.membership.onFrame(1, frame, 0, length);
+            if (error != null)
+            {
+                throw new IllegalStateException(error);
+            }
         }
 
-        void checkFromClient(final int localMembers, final int remoteNodes)
+        /** The end of a loop turn: the flush (drain), and now and then the peers' acknowledgement. */
+        void turn()
         {
-            checkFromClient(clientFrame, clientFrameLength, localMembers, remoteNodes);
+            self.membership.endTurn();
+            cluster.drain();
+            if (++operations % ACK_EVERY == 0)
+            {
+                Arrays.fill(acknowledged, Long.MAX_VALUE / 2);
+                cluster.acknowledge(acknowledged);
+            }
         }
 
-        void checkFromClient(final UnsafeBuffer frame, final int frameLength, final int localMembers,
-            final int remoteNodes)
+        void checkFromClient(final UnsafeBuffer frame, final int length, final int localMembers, final int remote)
         {
-            final long deliveries = counters.deliveries;
-            final long forwards = counters.peerForwards;
-            final int pending = pendingBytes();
-            final String error = router.fromClient(sender, frame, 0, frameLength);
-            check(error, counters.deliveries - deliveries, localMembers, counters.peerForwards - forwards,
-                remoteNodes, pendingBytes() - pending, (localMembers + remoteNodes) * frameLength);
+            final long deliveries = counters().deliveries;
+            final int pending = cluster.pendingBytes();
+            fromClient(frame, length);
+            self.membership.endTurn();
+            check(counters().deliveries - deliveries, localMembers, cluster.pendingBytes() - pending,
+                (localMembers + remote) * length);
         }
 
         void checkFromPeer(final int localMembers)
         {
-            final long deliveries = counters.deliveries;
-            final long forwards = counters.peerForwards;
-            final int pending = pendingBytes();
-            final String error = router.fromPeer(peerFrame, 0, peerFrameLength);
-            check(error, counters.deliveries - deliveries, localMembers, counters.peerForwards - forwards, 0,
-                pendingBytes() - pending, localMembers * peerFrameLength);
+            final long deliveries = counters().deliveries;
+            final int pending = cluster.pendingBytes();
+            fromPeer(peerFrame, peerFrameLength);
+            self.membership.endTurn();
+            check(counters().deliveries - deliveries, localMembers, cluster.pendingBytes() - pending,
+                localMembers * peerFrameLength);
         }
 
-        private void check(
-            final String error,
-            final long deliveries,
-            final int expectedDeliveries,
-            final long forwards,
-            final int expectedForwards,
-            final int bytes,
-            final int expectedBytes)
+        void checkSequence(final int localMembers, final int remoteNodes)
         {
-            if (error != null || deliveries != expectedDeliveries || forwards != expectedForwards ||
-                bytes != expectedBytes)
-            {
-                throw new IllegalStateException("routing check failed: error=" + error + " deliveries=" + deliveries +
-                    "/" + expectedDeliveries + " forwards=" + forwards + "/" + expectedForwards + " bytes=" + bytes +
-                    "/" + expectedBytes);
-            }
-            drain();
+            final long deliveries = counters().deliveries;
+            final int pending = cluster.pendingBytes();
+            fromPeer(submitFrame, submitFrameLength);
+            self.membership.endTurn();
+            check(counters().deliveries - deliveries, localMembers, cluster.pendingBytes() - pending,
+                (localMembers + remoteNodes) * submitFrameLength);
         }
 
-        private int pendingBytes()
+        private void check(final long deliveries, final int expectedDeliveries, final int bytes, final int expectedBytes)
         {
-            int pending = 0;
-            for (int i = 0; i < sinkCount; i++)
+            if (deliveries != expectedDeliveries || bytes != expectedBytes)
             {
-                pending += sinks[i].pendingBytes();
+                throw new IllegalStateException("path check failed: deliveries=" + deliveries + "/" +
+                    expectedDeliveries + " bytes=" + bytes + "/" + expectedBytes);
             }
-            return pending;
+            cluster.drain();
         }
 
         void close()
         {
-            drain();
-            poller.close();
+            cluster.close();
         }
     }
 }

@@ -1,0 +1,2041 @@
+package io.msgc.server;
+
+import io.msgc.admin.EventLog;
+import io.msgc.wire.DataFrame;
+import io.msgc.wire.EventFrame;
+import io.msgc.wire.FrameHeader;
+import io.msgc.wire.FrameType;
+import io.msgc.wire.LinkStateFrame;
+import io.msgc.wire.MarkFrame;
+import io.msgc.wire.ServiceType;
+import io.msgc.wire.StateFrame;
+import io.msgc.wire.StreamFrame;
+import io.msgc.wire.ViewChangeFrame;
+import org.agrona.BufferUtil;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Agreed views and the order of everything in them, for one node: the state machine behind the guarantees in
+ * {@code docs/GUARANTEES.md}. It owns this node's stream (a {@link FrameLog} every member can be re-sent from), what
+ * it holds of every other node's stream ({@link Inbound}), the installed view, the sequencer's part when this node
+ * is the sequencer, and the view change (flush). It touches no socket: frames come in through {@link #onFrame},
+ * go out through a {@link Transport}, and reach local members through {@link Local} and the {@link GroupTable}, so
+ * it runs the same over TCP links and in a simulated network. Single-threaded.
+ * <p>
+ * In one view:
+ * <ul>
+ *   <li>Each node numbers every frame it originates (its stream) and sends each one to the members that need it.
+ *   A receiver processes each stream in order, so FIFO holds per sender; a link that breaks and comes back resumes
+ *   right after what the receiver holds.</li>
+ *   <li>The sequencer (the lowest node of the view) orders membership events and AGREED/SAFE/CAUSAL messages by
+ *   putting them in its own stream, which goes to every member: one total order.</li>
+ *   <li>When an event arrives, each node puts a MARK in its stream. A receiver installs the event (changes the
+ *   group, delivers the view) only when every member's stream has reached its MARK, and holds back what a stream
+ *   carries after its MARK until then. So every member delivers each message in the same view.</li>
+ * </ul>
+ * A view change (coordinator = lowest reachable node): PROPOSE; every member stops, ends its stream with
+ * FLUSH_MARK and tells every member what it holds of each stream (FLUSH_OK); members hand each other the frames of
+ * the nodes that left; each member delivers the rest of the old view (the same set everywhere), sends its local
+ * members (STATE), and installs the new view when it has every member's state.
+ */
+final class Membership
+{
+    /**
+     * A group's view id is the node view's id shifted by this many bits, or-ed with a slot: the transitional views
+     * into the node view (one per old view), its NETWORK views, then its events in order. Node view ids are a counter shifted by
+     * {@link #COORDINATOR_BITS} or-ed with the coordinator's index, so two views formed apart never share an id;
+     * the counter starts from the clock in 64ths of a second since 2026, so a restarted node does not reuse the ids of
+     * its former life, and 2^63 is 68 years away.
+     */
+    static final int SLOT_BITS = 20;
+    /** Bits of a node view id that name its coordinator. */
+    private static final int COORDINATOR_BITS = 6;
+    /**
+     * Slots 0..63 of a proposal hold the transitional views of the groups of nodes that move on together into it (the
+     * slot is the lowest of those nodes); then its NETWORK views; then its events.
+     */
+    static final long SLOT_NETWORK = 1L << COORDINATOR_BITS;
+    /** The last event slot: past it, the sequencer starts a new node view with the same nodes. */
+    private static final long LAST_EVENT_SLOT = (1L << SLOT_BITS) - 1;
+
+    private static final long COUNTER_EPOCH_MS = 1_767_225_600_000L; // 2026-01-01T00:00:00Z
+    private static final double COUNTER_UNIT_MS = 1000.0 / 64;
+    /** Above this many bytes held in this node's stream, clients are paused until it drains. */
+    static final long LOG_HIGH_WATER = 64L << 20;
+    private static final long LOG_LOW_WATER = 16L << 20;
+    /** Bytes processed from a stream after which this node reports its progress without waiting for a heartbeat. */
+    private static final long REPORT_BYTES = 256 << 10;
+
+    /**
+     * Carries frames to other nodes.
+     */
+    interface Transport
+    {
+        /**
+         * Queue a frame on the link to a node.
+         *
+         * @param node   destination node index.
+         * @param buffer frame bytes.
+         * @param offset frame start.
+         * @param length frame length.
+         * @param bulk   true for stream frames, which stop at a soft limit (the log keeps them); false for
+         *               control frames, which may queue up to the link's hard limit.
+         * @return false when the link is down or full: nothing was queued.
+         */
+        boolean offer(int node, DirectBuffer buffer, int offset, int length, boolean bulk);
+
+        /**
+         * Drop the link to a node.
+         *
+         * @param node   node index.
+         * @param reason why, for the logs.
+         */
+        void close(int node, String reason);
+    }
+
+    /**
+     * What the engine asks of the rest of the server.
+     */
+    interface Local
+    {
+        /**
+         * Deliver a DATA frame to the local members it names, by the installed view.
+         *
+         * @param sender the local sender when known, else null.
+         * @param buffer frame bytes.
+         * @param offset frame start.
+         * @param length frame length.
+         * @return the other nodes the frame must reach (their interest), for a frame a local member sent.
+         */
+        long deliver(ClientSession sender, DirectBuffer buffer, int offset, int length);
+
+        /**
+         * @param buffer a DATA frame.
+         * @param offset frame start.
+         * @param length frame length.
+         * @return the other nodes the frame must reach, without delivering it.
+         */
+        long route(DirectBuffer buffer, int offset, int length);
+
+        /**
+         * @param pause true to stop reading local members' requests (a view change, or this node's stream is full).
+         */
+        void pauseClients(boolean pause);
+
+        /**
+         * A local member's join could not be applied (the group's view would pass the frame size): it is not in
+         * the group, and hears why.
+         *
+         * @param privateName the member.
+         * @param group       the group.
+         * @param correlation its request's correlation id.
+         * @param reason      why.
+         */
+        void refused(String privateName, String group, long correlation, String reason);
+    }
+
+    /** A local member's join, leave or disconnect, from the request until its event is installed. */
+    private static final class Request
+    {
+        final int op;
+        final String group;
+        final String member;
+        final long correlation;
+
+        Request(final int op, final String group, final String member, final long correlation)
+        {
+            this.op = op;
+            this.group = group;
+            this.member = member;
+            this.correlation = correlation;
+        }
+    }
+
+    /** What this node knows of each other node. */
+    private static final class Peer
+    {
+        /** Handshake done: the link carries frames. */
+        boolean up;
+        /** The peer said where to resume: stream frames flow. */
+        boolean streaming;
+        /** The link was refused or its node is gone: not alive until it comes back. */
+        boolean gone;
+        /** Next record of this node's log to consider sending. */
+        long sendPosition;
+        long sentSeq;
+        long lastHeardNs;
+        long incarnation;
+        /** A new incarnation tried to connect while the old one is in the view. */
+        boolean restarted;
+        /** Nothing of this node's stream before here is for the peer's incarnation. */
+        long resumeFloor;
+        /**
+         * This node did not hear from the peer for a long gap (it or this node was stopped, or cut off): the peer may
+         * have left this view and settled its pending messages without it, so the sequencer orders nothing more of
+         * its until a view change resynchronizes them.
+         */
+        boolean stale;
+        long view;
+        long alive;
+        /** For each node index, the highest stream position of that node the peer has processed in its view. */
+        final long[] processed = new long[LinkStateFrame.MAX_NODES];
+        long lastRequestNs;
+    }
+
+    /** A view being formed, as a member sees it. */
+    private static final class Flush
+    {
+        final long proposal;
+        final long target;
+        final int coordinator;
+        final long startedNs;
+        final long[][] horizons = new long[LinkStateFrame.MAX_NODES][];
+        final long[] oldViews = new long[LinkStateFrame.MAX_NODES];
+        @SuppressWarnings("unchecked")
+        final List<String[]>[] states = new List[LinkStateFrame.MAX_NODES];
+        /** Each survivor's AGREED/SAFE/CAUSAL frames the sequencer had not ordered when it said so. */
+        @SuppressWarnings("unchecked")
+        final List<byte[]>[] pending = new List[LinkStateFrame.MAX_NODES];
+        /** Each survivor's count of its frames the sequencer's stream carried, when it listed its pending ones. */
+        final long[] confirmed = new long[LinkStateFrame.MAX_NODES];
+        long okMask;
+        long recoverDoneMask;
+        long stateDoneMask;
+        boolean recoverySent;
+        boolean stateSent;
+
+        Flush(final long proposal, final long target, final int coordinator, final long startedNs)
+        {
+            this.proposal = proposal;
+            this.target = target;
+            this.coordinator = coordinator;
+            this.startedNs = startedNs;
+        }
+    }
+
+    /** A FLUSH_OK that overtook the PROPOSE it answers. */
+    private static final class EarlyOk
+    {
+        final long id;
+        final long alive;
+        final long oldView;
+        final long[] horizons;
+
+        EarlyOk(final long id, final long alive, final long oldView, final long[] horizons)
+        {
+            this.id = id;
+            this.alive = alive;
+            this.oldView = oldView;
+            this.horizons = horizons;
+        }
+    }
+
+    /** A view this node proposed as coordinator. */
+    private static final class Proposal
+    {
+        final long id;
+        final long target;
+        final long deadlineNs;
+        final long[] alive = new long[LinkStateFrame.MAX_NODES];
+        long answered;
+
+        Proposal(final long id, final long target, final long deadlineNs)
+        {
+            this.id = id;
+            this.target = target;
+            this.deadlineNs = deadlineNs;
+        }
+    }
+
+    private final int self;
+    private final long selfBit;
+    private final int nodeCount;
+    private final String[] nodeNames;
+    private final byte[][] nodeNameBytes;
+    private final byte[] selfName;
+    private final long peerTimeoutNs;
+    private final long flushTimeoutNs;
+    private final NanoClock clock;
+    private final EpochClock epochClock;
+    private final Transport transport;
+    private final Local local;
+    private final GroupTable table;
+    private final EventLog log;
+
+    private final FrameLog out;
+    private final Inbound[] sources;
+    private final Peer[] peers;
+    private final EarlyOk[] early;
+    private long nextSeq = 1;
+    private final long incarnation;
+
+    private long viewId;
+    private long members;
+    private int sequencer;
+    private long highestCounter;
+    private long nextEventIndex;
+    private long installedEvent;
+    private long arrivedEvent;
+    private long markedEvent;
+    private boolean sequencing;
+    private long viewChanges;
+
+    private final ArrayDeque<Request> requests = new ArrayDeque<>();
+    /** In this view, per node: how many of its members' AGREED/SAFE/CAUSAL messages the sequencer's stream carried. */
+    private final long[] orderedFrom;
+    /** This node's AGREED/SAFE/CAUSAL messages the sequencer has not ordered yet, to send again after a change. */
+    private final FrameLog submits;
+    /** Local members' messages taken while a view change runs; sent in the next view. */
+    private final FrameLog held;
+
+    private Flush flush;
+    private Proposal proposal;
+    private boolean flushMarkSent;
+    /** The old view is being delivered to its end (a view change). */
+    private boolean completing;
+    /**
+     * The rest of the old view is delivered in the transitional configuration: an event could not be installed, or a
+     * SAFE message could not be confirmed, because a node left before it said so. Events are then not installed,
+     * MARKs do not wait, and SAFE means held by every node moving on.
+     */
+    private boolean transitionalMode;
+    /** While completing: the old view lost nodes. */
+    private boolean lostNodes;
+    /** During a view change: the highest sequencer position this node knew every member had processed. */
+    private long frozenStable;
+    /** While completing: the highest sequencer position any survivor knew every member had processed. */
+    private long survivorsKnownStable;
+    private boolean oldViewCompleted;
+    private long excluded;
+    private boolean clientsPaused;
+    private boolean logFull;
+    private boolean reportDue;
+    private long reportedBytes;
+    private boolean marksDue;
+    /** Something other streams may wait on changed (an install, a MARK or FLUSH_MARK reached): process them all. */
+    private boolean wakeAll;
+
+    private final UnsafeBuffer scratch;
+    private final long[] vector = new long[LinkStateFrame.MAX_NODES + 1];
+    private final MarkFrame markFrame = new MarkFrame();
+    private final DataFrame dataFrame = new DataFrame();
+    private final EventFrame eventFrame = new EventFrame();
+    private final ViewChangeFrame viewChange = new ViewChangeFrame();
+    private final LinkStateFrame linkState = new LinkStateFrame();
+    private final StateFrame stateFrame = new StateFrame();
+
+    /**
+     * @param self          this node's index.
+     * @param nodeNames     node names by index (the peers list).
+     * @param incarnation   this node's incarnation.
+     * @param maxFrameSize  largest frame.
+     * @param peerTimeoutNs a member silent this long (link down or not) is left out of the next view.
+     * @param maxLogBytes   most bytes this node's stream, and what it holds of each other stream, may take.
+     * @param clock         monotonic clock for every deadline.
+     * @param epochClock    wall clock, for display only.
+     * @param transport     links to the other nodes.
+     * @param local         local delivery and routing.
+     * @param table         the group table this engine changes.
+     * @param log           where events are logged.
+     */
+    Membership(
+        final int self,
+        final String[] nodeNames,
+        final long incarnation,
+        final int maxFrameSize,
+        final long peerTimeoutNs,
+        final int maxLogBytes,
+        final NanoClock clock,
+        final EpochClock epochClock,
+        final Transport transport,
+        final Local local,
+        final GroupTable table,
+        final EventLog log)
+    {
+        this.self = self;
+        this.selfBit = 1L << self;
+        this.nodeCount = nodeNames.length;
+        this.nodeNames = nodeNames;
+        nodeNameBytes = new byte[nodeCount][];
+        for (int i = 0; i < nodeCount; i++)
+        {
+            nodeNameBytes[i] = nodeNames[i].getBytes(StandardCharsets.US_ASCII);
+        }
+        this.selfName = nodeNameBytes[self];
+        this.incarnation = incarnation;
+        this.peerTimeoutNs = peerTimeoutNs;
+        this.flushTimeoutNs = peerTimeoutNs;
+        this.clock = clock;
+        this.epochClock = epochClock;
+        this.transport = transport;
+        this.local = local;
+        this.table = table;
+        this.log = log;
+        out = new FrameLog(1 << 20, maxLogBytes);
+        submits = new FrameLog(64 << 10, maxLogBytes);
+        held = new FrameLog(64 << 10, maxLogBytes);
+        sources = new Inbound[nodeCount];
+        peers = new Peer[nodeCount];
+        orderedFrom = new long[nodeCount];
+        early = new EarlyOk[nodeCount];
+        for (int i = 0; i < nodeCount; i++)
+        {
+            sources[i] = new Inbound(i, i == self ? out : new FrameLog(64 << 10, maxLogBytes));
+            peers[i] = new Peer();
+        }
+        sources[self].incarnation = incarnation;
+        scratch = new UnsafeBuffer(BufferUtil.allocateDirectAligned(Math.max(maxFrameSize, 1 << 16), 64));
+        // alone at first: a view of this node only
+        highestCounter = clockCounter();
+        viewId = highestCounter << COORDINATOR_BITS | self;
+        members = selfBit;
+        sequencer = self;
+        sequencing = true;
+        nextEventIndex = SLOT_NETWORK;
+        installedEvent = SLOT_NETWORK;
+        arrivedEvent = SLOT_NETWORK;
+        markedEvent = SLOT_NETWORK;
+        appendMarker(FrameType.VIEW_START, viewId, selfBit);
+        advance(sources[self]);
+    }
+
+    // ---------------------------------------------------------------- what the rest of the server reads
+
+    /**
+     * @return the installed view's id.
+     */
+    long viewId()
+    {
+        return viewId;
+    }
+
+    /**
+     * @return the installed view's nodes (bit n = node n).
+     */
+    long members()
+    {
+        return members;
+    }
+
+    /**
+     * @return the sequencer of the installed view.
+     */
+    int sequencer()
+    {
+        return sequencer;
+    }
+
+    /**
+     * @return true while a view change runs.
+     */
+    boolean changing()
+    {
+        return flush != null;
+    }
+
+    /**
+     * @return views installed since the start.
+     */
+    long viewChanges()
+    {
+        return viewChanges;
+    }
+
+    /**
+     * @return bytes this node's stream holds until every member has processed them.
+     */
+    long logBytes()
+    {
+        return out.bytes();
+    }
+
+    /**
+     * @param node a node index.
+     * @return true when the node is reachable now (this node included).
+     */
+    boolean isAlive(final int node)
+    {
+        return (aliveMask(clock.nanoTime()) & (1L << node)) != 0;
+    }
+
+    // ---------------------------------------------------------------- local members
+
+    /**
+     * A local member's DATA frame, validated and with its sender filled in: stamp it with this node's next stream
+     * position, deliver it locally and send it on, or hand it to the sequencer.
+     *
+     * @param sender the member.
+     * @param buffer frame bytes (stamped in place).
+     * @param offset frame start.
+     * @param length frame length.
+     */
+    void onClientData(final ClientSession sender, final MutableDirectBuffer buffer, final int offset, final int length)
+    {
+        if (flushMarkSent)
+        {
+            if (held.append(0, 0, buffer, offset, length) < 0)
+            {
+                log.warn("dropped", "reason=\"view change backlog full\"");
+            }
+            return;
+        }
+        final int service = DataFrame.service(buffer, offset);
+        if (ServiceType.isOrdered(service) && sequencer != self)
+        {
+            submit(buffer, offset, length, true);
+            return;
+        }
+        final long seq = nextSeq++;
+        DataFrame.stamp(buffer, offset, seq);
+        final Inbound own = sources[self];
+        if (ServiceType.isOrdered(service))
+        {
+            // the sequencer's own: in its stream, to every member
+            append(seq, members, buffer, offset, length);
+            advance(own);
+            return;
+        }
+        if (own.log.recordAt(own.cursor) >= own.log.tail() && !own.done && own.markAt == 0)
+        {
+            // nothing of this node's stream waits: deliver now, and send on only what other nodes want
+            final long route = local.deliver(sender, buffer, offset, length) & members & ~selfBit;
+            if (route != 0)
+            {
+                append(seq, route, buffer, offset, length);
+                own.cursor = out.tail();
+            }
+            own.processedSeq = seq;
+        }
+        else
+        {
+            final long route = local.route(buffer, offset, length) & members & ~selfBit;
+            append(seq, route | selfBit, buffer, offset, length);
+            advanceFrom(own);
+        }
+    }
+
+    /**
+     * Send an AGREED/SAFE/CAUSAL frame to the sequencer and keep a copy until it comes back in the order.
+     */
+    private void submit(final MutableDirectBuffer buffer, final int offset, final int length, final boolean keep)
+    {
+        if (keep && submits.append(0, 0, buffer, offset, length) < 0)
+        {
+            log.warn("dropped", "reason=\"unordered submissions backlog full\"");
+            return;
+        }
+        final long seq = nextSeq++;
+        DataFrame.stamp(buffer, offset, seq);
+        StreamFrame.submit(buffer, offset, true);
+        append(seq, 1L << sequencer, buffer, offset, length);
+        StreamFrame.submit(buffer, offset, false);
+        advanceFrom(sources[self]);
+    }
+
+    /**
+     * A local member asks to join a group.
+     *
+     * @return null when requested, else why not.
+     */
+    String onJoin(final ClientSession session, final String group, final long correlation, final int maxGroups)
+    {
+        if (session.requested.contains(group))
+        {
+            return "already a member of group '" + group + "'";
+        }
+        if (session.requested.size() >= maxGroups)
+        {
+            return "member " + session.memberId + " is in " + session.requested.size() +
+                " groups already (max_groups_per_client=" + maxGroups + ")";
+        }
+        session.requested.add(group);
+        request(new Request(EventFrame.OP_JOIN, group, session.name(), correlation));
+        return null;
+    }
+
+    /**
+     * A local member asks to leave a group.
+     *
+     * @return null when requested, else why not.
+     */
+    String onLeave(final ClientSession session, final String group, final long correlation)
+    {
+        if (!session.requested.remove(group))
+        {
+            return "not a member of group '" + group + "'";
+        }
+        request(new Request(EventFrame.OP_LEAVE, group, session.name(), correlation));
+        return null;
+    }
+
+    /**
+     * A local member's connection closed: it leaves every group.
+     *
+     * @param session the member.
+     */
+    void onClientGone(final ClientSession session)
+    {
+        session.closing = true;
+        if (!session.requested.isEmpty() || !session.groups.isEmpty())
+        {
+            session.requested.clear();
+            request(new Request(EventFrame.OP_DISCONNECT, "", session.name(), 0));
+        }
+    }
+
+    private void request(final Request request)
+    {
+        requests.add(request);
+        if (!flushMarkSent)
+        {
+            sendRequest(request);
+        }
+    }
+
+    private void sendRequest(final Request r)
+    {
+        if (sequencer == self)
+        {
+            sequenceEvent(r.op, self, r.group, r.member);
+        }
+        else
+        {
+            final long seq = nextSeq++;
+            final int length = EventFrame.encode(
+                scratch, 0, FrameType.EVENT_REQUEST, seq, 0, r.op, self, r.group, r.member);
+            append(seq, 1L << sequencer, scratch, 0, length);
+            advanceFrom(sources[self]);
+        }
+    }
+
+    // ---------------------------------------------------------------- the stream
+
+    private void append(final long seq, final long route, final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (out.append(seq, route, buffer, offset, length) < 0)
+        {
+            // the stream may not drop a frame: this only happens past max log bytes, after clients were paused
+            throw new IllegalStateException("stream log of node " + nodeNames[self] + " is full (" + out.bytes() +
+                " bytes): members are not processing");
+        }
+        for (long mask = route & ~selfBit; mask != 0; mask &= mask - 1)
+        {
+            pump(Long.numberOfTrailingZeros(mask));
+        }
+        updateBackPressure();
+    }
+
+    private void appendMarker(final int type, final long value, final long route)
+    {
+        final long seq = nextSeq++;
+        final int length = MarkFrame.encode(scratch, 0, type, seq, value);
+        append(seq, route, scratch, 0, length);
+    }
+
+    /**
+     * Send a peer what it has not got of this node's stream, while its link takes it.
+     */
+    private void pump(final int node)
+    {
+        final Peer peer = peers[node];
+        if (!peer.streaming)
+        {
+            return;
+        }
+        final long bit = 1L << node;
+        long p = out.recordAt(Math.max(peer.sendPosition, out.head()));
+        final long tail = out.tail();
+        while (p < tail)
+        {
+            if ((out.route(p) & bit) != 0)
+            {
+                if (!transport.offer(node, out.buffer(), out.frameOffset(p), out.frameLength(p), true))
+                {
+                    break;
+                }
+                peer.sentSeq = out.seq(p);
+            }
+            p = out.next(p);
+        }
+        peer.sendPosition = p;
+    }
+
+    /**
+     * Send every link what its buffer now takes; called at the end of each loop turn.
+     */
+    void pumpAll()
+    {
+        for (int i = 0; i < nodeCount; i++)
+        {
+            if (i != self && peers[i].streaming && peers[i].sendPosition < out.tail())
+            {
+                pump(i);
+            }
+        }
+    }
+
+    private void updateBackPressure()
+    {
+        final boolean full = out.bytes() > LOG_HIGH_WATER || (logFull && out.bytes() > LOG_LOW_WATER);
+        if (full != logFull)
+        {
+            logFull = full;
+            log.info(full ? "stream-full" : "stream-drained", "bytes=" + out.bytes());
+            updatePause();
+        }
+    }
+
+    private void updatePause()
+    {
+        final boolean pause = logFull || flushMarkSent;
+        if (pause != clientsPaused)
+        {
+            clientsPaused = pause;
+            local.pauseClients(pause);
+        }
+    }
+
+    // ---------------------------------------------------------------- frames from peers
+
+    /**
+     * A frame from a peer whose handshake is done.
+     *
+     * @param node   the peer.
+     * @param buffer frame bytes.
+     * @param offset frame start.
+     * @param length frame length.
+     * @return null, or why the frame is bad (the caller closes the link).
+     */
+    String onFrame(final int node, final MutableDirectBuffer buffer, final int offset, final int length)
+    {
+        final Peer peer = peers[node];
+        final long now = clock.nanoTime();
+        if (peer.lastHeardNs != 0 && now - peer.lastHeardNs > peerTimeoutNs / 2 && !peer.stale &&
+            (members & (1L << node)) != 0)
+        {
+            peer.stale = true;
+            log.info("peer-gap", "node=" + nodeNames[node] + " silent_ms=" + (now - peer.lastHeardNs) / 1_000_000 +
+                " reason=\"a long silence: a view change resynchronizes before anything more of it is ordered\"");
+        }
+        peer.lastHeardNs = now;
+        final int type = FrameHeader.type(buffer, offset);
+        if (StreamFrame.isStreamType(type))
+        {
+            if (length < StreamFrame.SEQ_OFFSET + 8)
+            {
+                return FrameType.name(type) + " too short for a stream position";
+            }
+            if (StreamFrame.isRecovered(buffer, offset))
+            {
+                return onRecovered(node, buffer, offset, length);
+            }
+            return onStreamFrame(node, buffer, offset, length, type);
+        }
+        switch (type)
+        {
+            case FrameType.LINK_STATE:
+                return onLinkState(node, buffer, offset, length);
+            case FrameType.PROPOSE:
+            case FrameType.FLUSH_OK:
+            case FrameType.RECOVER_DONE:
+            case FrameType.STATE_DONE:
+            case FrameType.VIEW_NACK:
+            case FrameType.VIEW_REQUEST:
+            {
+                final String error = viewChange.wrap(buffer, offset, length);
+                if (error != null)
+                {
+                    return error;
+                }
+                onViewChange(node, type);
+                return null;
+            }
+            case FrameType.STATE:
+                return onState(node, buffer, offset, length);
+            case FrameType.HEARTBEAT:
+                return null;
+            default:
+                return "unexpected " + FrameType.name(type) + " from peer " + nodeNames[node];
+        }
+    }
+
+    private String onStreamFrame(
+        final int node, final MutableDirectBuffer buffer, final int offset, final int length, final int type)
+    {
+        final Inbound source = sources[node];
+        final long seq = StreamFrame.seq(buffer, offset);
+        if (seq <= source.receivedSeq)
+        {
+            return null; // sent again after a link came back: already held
+        }
+        final String error = validate(type, buffer, offset, length);
+        if (error != null)
+        {
+            return error;
+        }
+        if (type == FrameType.DATA && !StreamFrame.isOrdered(buffer, offset) &&
+            !DataFrame.senderIsOn(buffer, offset, nodeNameBytes[node]))
+        {
+            // only a sequencer's ordered copies carry other nodes' members' messages
+            return "DATA from " + nodeNames[node] + " names a sender of another node";
+        }
+        if (source.log.append(seq, 0, buffer, offset, length) < 0)
+        {
+            return "holding " + source.log.bytes() + " bytes of " + nodeNames[node] + "'s stream: it is not stable";
+        }
+        source.receivedSeq = seq;
+        if (type == FrameType.EVENT && node == sequencer)
+        {
+            onEventArrived();
+        }
+        else if (type == FrameType.FLUSH_MARK)
+        {
+            source.flushMarkSeq = seq;
+        }
+        advanceFrom(source);
+        if (flush != null)
+        {
+            checkFlush();
+        }
+        return null;
+    }
+
+    private String validate(final int type, final DirectBuffer buffer, final int offset, final int length)
+    {
+        switch (type)
+        {
+            case FrameType.MARK:
+            case FrameType.FLUSH_MARK:
+            case FrameType.VIEW_START:
+                return markFrame.wrap(buffer, offset, length);
+            case FrameType.EVENT:
+            case FrameType.EVENT_REQUEST:
+                return eventFrame.wrap(buffer, offset, length);
+            default:
+                return dataFrame.wrap(buffer, offset, length);
+        }
+    }
+
+    /** An event arrived in the sequencer's stream: route to its joiner from now on, and mark it this turn. */
+    private void onEventArrived()
+    {
+        final long index = eventFrame.index();
+        if (index > arrivedEvent)
+        {
+            arrivedEvent = index;
+            if (eventFrame.op() == EventFrame.OP_JOIN)
+            {
+                table.routeTo(eventFrame.group(), eventFrame.node());
+            }
+            marksDue = true;
+        }
+    }
+
+    /**
+     * End of a loop turn: put one MARK in this node's stream for every event that arrived during the turn, and
+     * report progress when a SAFE message or a lot of processing waits for it.
+     */
+    void endTurn()
+    {
+        if (marksDue)
+        {
+            marksDue = false;
+            if (!flushMarkSent && arrivedEvent > markedEvent && sequencer != self)
+            {
+                markedEvent = arrivedEvent;
+                appendMarker(FrameType.MARK, markedEvent, members);
+                advanceFrom(sources[self]);
+            }
+        }
+        if (reportDue)
+        {
+            reportDue = false;
+            reportedBytes = 0;
+            sendLinkStates();
+        }
+        pumpAll();
+    }
+
+    // ---------------------------------------------------------------- processing streams in order
+
+    private void drainAll()
+    {
+        boolean progress = true;
+        for (int rounds = 0; progress && rounds < 1_000_000; rounds++)
+        {
+            progress = false;
+            wakeAll = false;
+            for (int i = 0; i < nodeCount; i++)
+            {
+                progress |= advance(sources[i]);
+            }
+            progress |= wakeAll;
+        }
+    }
+
+    /** Process one stream after something arrived for it, and every stream if that may unblock others. */
+    private void advanceFrom(final Inbound source)
+    {
+        advance(source);
+        if (wakeAll)
+        {
+            drainAll();
+        }
+    }
+
+    /**
+     * Process a stream's frames in order until one must wait.
+     *
+     * @return true when the cursor moved.
+     */
+    private boolean advance(final Inbound s)
+    {
+        if (s.frozen)
+        {
+            return false;
+        }
+        final FrameLog frames = s.log;
+        boolean progressed = false;
+        while (true)
+        {
+            final long p = frames.recordAt(s.cursor);
+            if (p >= frames.tail())
+            {
+                s.cursor = p;
+                return progressed;
+            }
+            s.cursor = p;
+            final long seq = frames.seq(p);
+            final UnsafeBuffer buffer = frames.buffer();
+            final int offset = frames.frameOffset(p);
+            final int length = frames.frameLength(p);
+            final int type = FrameHeader.type(buffer, offset);
+            if (s.node == self && (frames.route(p) & selfBit) == 0)
+            {
+                // sent on for others only (a submission, a request to the sequencer)
+                s.cursor = frames.next(p);
+                s.processedSeq = seq;
+                continue;
+            }
+            if (type == FrameType.VIEW_START)
+            {
+                markFrame.wrap(buffer, offset, length);
+                final long view = markFrame.value();
+                if (view != viewId && flush != null && view == flush.proposal)
+                {
+                    return progressed; // the origin installed the view this node is about to install
+                }
+                s.streamView = view;
+                s.done = false;
+            }
+            else if (s.streamView != viewId)
+            {
+                // a frame of a view this node never installed: not for it
+                s.done = false;
+            }
+            else if (s.done)
+            {
+                return progressed;
+            }
+            else if (!process(s, type, buffer, offset, length, seq))
+            {
+                return progressed;
+            }
+            s.processedSeq = seq;
+            s.cursor = frames.next(p);
+            progressed = true;
+            reportedBytes += length;
+            if (reportedBytes > REPORT_BYTES)
+            {
+                reportDue = true;
+            }
+        }
+    }
+
+    /**
+     * @return false when the frame must wait; the cursor stays on it.
+     */
+    private boolean process(
+        final Inbound s, final int type, final UnsafeBuffer buffer, final int offset, final int length, final long seq)
+    {
+        switch (type)
+        {
+            case FrameType.DATA:
+                return processData(s, buffer, offset, length, seq);
+            case FrameType.MARK:
+            {
+                markFrame.wrap(buffer, offset, length);
+                final long index = markFrame.value();
+                if (index > installedEvent && !transitionalMode)
+                {
+                    if (s.markAt != index)
+                    {
+                        s.markAt = index;
+                        wakeAll = true; // the sequencer's stream may be waiting for this mark
+                    }
+                    return false;
+                }
+                s.markAt = 0;
+                return true;
+            }
+            case FrameType.EVENT:
+                // in the transitional configuration the old view's remaining events are not installed: the nodes
+                // that left may have installed them among other messages; the next view settles membership
+                return s.node != sequencer || transitionalMode || tryInstall(buffer, offset, length);
+            case FrameType.EVENT_REQUEST:
+                if (!sequencing || peers[s.node].stale)
+                {
+                    return true; // its origin asks again after the view change
+                }
+                if (logFull)
+                {
+                    return false;
+                }
+                eventFrame.wrap(buffer, offset, length);
+                sequenceEvent(eventFrame.op(), s.node, eventFrame.group(), eventFrame.member());
+                return true;
+            case FrameType.FLUSH_MARK:
+                s.done = true;
+                wakeAll = true;
+                return true;
+            default:
+                return true;
+        }
+    }
+
+    private boolean processData(
+        final Inbound s, final UnsafeBuffer buffer, final int offset, final int length, final long seq)
+    {
+        if (StreamFrame.isSubmit(buffer, offset))
+        {
+            if (!sequencing || peers[s.node].stale)
+            {
+                return true; // its origin settles it in the view change: in the order, or at the end of the view
+            }
+            if (logFull)
+            {
+                return false;
+            }
+            final long ordered = nextSeq++;
+            // the sequencer's copy: in its own stream, to every member, with its own position
+            scratch.putBytes(0, buffer, offset, length);
+            StreamFrame.ordered(scratch, 0);
+            DataFrame.stamp(scratch, 0, ordered);
+            append(ordered, members, scratch, 0, length);
+            advance(sources[self]);
+            return true;
+        }
+        final int service = DataFrame.service(buffer, offset);
+        if (s.node == sequencer && ServiceType.isSafe(service) && !transitionalMode && !(completing && !lostNodes))
+        {
+            if (!s.holdingSafe)
+            {
+                // held: every member must hear so, and the message waits until every member holds it
+                s.holdingSafe = true;
+                s.processedSeq = seq;
+                reportDue = true;
+            }
+            if (!stable(s.node, seq))
+            {
+                return false;
+            }
+            s.holdingSafe = false;
+        }
+        local.deliver(null, buffer, offset, length);
+        if (s.node == sequencer && ServiceType.isOrdered(service))
+        {
+            final int submitter = senderNode(buffer, offset);
+            if (submitter >= 0)
+            {
+                orderedFrom[submitter]++;
+            }
+            if (submitter == self && s.node != self && !submits.isEmpty())
+            {
+                // one of this node's submissions came back in the order
+                submits.discardThrough(submits.seq(submits.head()), submits.next(submits.head()));
+            }
+        }
+        return true;
+    }
+
+    private int senderNode(final DirectBuffer buffer, final int offset)
+    {
+        for (int i = 0; i < nodeCount; i++)
+        {
+            if (DataFrame.senderIsOn(buffer, offset, nodeNameBytes[i]))
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private void sequenceEvent(final int op, final int node, final String group, final String member)
+    {
+        if (nextEventIndex >= LAST_EVENT_SLOT)
+        {
+            // out of event slots in this node view: a new view with the same nodes starts the count again; the
+            // request waits in its origin's queue and is made again there
+            if (proposal == null)
+            {
+                propose(members);
+            }
+            return;
+        }
+        final long seq = nextSeq++;
+        final long index = ++nextEventIndex;
+        final int length = EventFrame.encode(scratch, 0, FrameType.EVENT, seq, index, op, node, group, member);
+        eventFrame.wrap(scratch, 0, length);
+        arrivedEvent = index;
+        markedEvent = index;
+        if (op == EventFrame.OP_JOIN)
+        {
+            table.routeTo(group, node);
+        }
+        append(seq, members, scratch, 0, length);
+        advance(sources[self]);
+    }
+
+    /**
+     * The sequencer's stream is at an event: install it when every member's stream has reached its MARK.
+     */
+    private boolean tryInstall(final UnsafeBuffer buffer, final int offset, final int length)
+    {
+        eventFrame.wrap(buffer, offset, length);
+        final long index = eventFrame.index();
+        if (index <= installedEvent)
+        {
+            return true;
+        }
+        for (long mask = members & ~(1L << sequencer); mask != 0; mask &= mask - 1)
+        {
+            final Inbound s = sources[Long.numberOfTrailingZeros(mask)];
+            // a stream that ended with its node's FLUSH_MARK sent everything before the event; one that ended
+            // because its node left, without either, did not say where the event falls in it
+            if (!(s.done || s.markAt >= index))
+            {
+                return false;
+            }
+        }
+        installedEvent = index;
+        wakeAll = true;
+        final int node = eventFrame.node();
+        final String refused = table.apply(
+            eventFrame.op(), node, eventFrame.member(), eventFrame.group(), viewId << SLOT_BITS | index);
+        if (node == self)
+        {
+            // this node's requests come back in the order it made them
+            final Request r = requests.poll();
+            if (refused != null && r != null)
+            {
+                local.refused(r.member, r.group, r.correlation, "JOIN refused: " + refused);
+            }
+        }
+        if (installedEvent >= arrivedEvent)
+        {
+            table.settleRoutes();
+        }
+        return true;
+    }
+
+    /** @return the highest position of the sequencer's stream this node knows every member has processed. */
+    private long knownStable()
+    {
+        long known = sources[sequencer].processedSeq;
+        for (long mask = members & ~selfBit; mask != 0; mask &= mask - 1)
+        {
+            known = Math.min(known, peers[Long.numberOfTrailingZeros(mask)].processed[sequencer]);
+        }
+        return known;
+    }
+
+    private boolean stable(final int node, final long seq)
+    {
+        if (completing && seq <= survivorsKnownStable)
+        {
+            return true; // a survivor knew every member held it: it was safe in the regular view
+        }
+        if (flushMarkSent)
+        {
+            return seq <= frozenStable;
+        }
+        for (long mask = members & ~selfBit; mask != 0; mask &= mask - 1)
+        {
+            if (peers[Long.numberOfTrailingZeros(mask)].processed[node] < seq)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // ---------------------------------------------------------------- links
+
+    /**
+     * A peer's handshake finished.
+     *
+     * @param node              the peer.
+     * @param peerIncarnation   its incarnation.
+     * @return null when accepted, else why the link must be refused.
+     */
+    String onLinkUp(final int node, final long peerIncarnation)
+    {
+        final Peer peer = peers[node];
+        final Inbound source = sources[node];
+        if (source.incarnation != peerIncarnation)
+        {
+            if ((members & (1L << node)) != 0 && source.incarnation != 0)
+            {
+                // the old incarnation must leave the view first: its stream may still be needed by survivors
+                peer.restarted = true;
+                return "node " + nodeNames[node] + " restarted; it can rejoin once its old incarnation left view " +
+                    viewId;
+            }
+            source.reset(peerIncarnation);
+            peer.resumeFloor = out.tail();
+            peer.sentSeq = 0;
+        }
+        peer.incarnation = peerIncarnation;
+        peer.restarted = false;
+        peer.gone = false;
+        peer.up = true;
+        peer.streaming = false;
+        // "sent" speaks of this connection: nothing yet (what the old one sent may be lost with it)
+        peer.sentSeq = 0;
+        peer.lastHeardNs = clock.nanoTime();
+        sendLinkState(node);
+        return null;
+    }
+
+    /**
+     * A peer's link closed. The peer stays in the view for {@code peer_timeout_ms}: a link that comes back sooner
+     * resumes where it broke.
+     *
+     * @param node the peer.
+     */
+    void onLinkDown(final int node)
+    {
+        final Peer peer = peers[node];
+        peer.up = false;
+        peer.streaming = false;
+    }
+
+    /**
+     * A dial was refused outright (nothing listens): the node is gone, no need to wait for the timeout.
+     *
+     * @param node the peer.
+     */
+    void onPeerGone(final int node)
+    {
+        peers[node].gone = true;
+    }
+
+    private String onLinkState(final int node, final MutableDirectBuffer buffer, final int offset, final int length)
+    {
+        final String error = linkState.wrap(buffer, offset, length);
+        if (error != null)
+        {
+            return error;
+        }
+        final Peer peer = peers[node];
+        final Inbound source = sources[node];
+        observe(linkState.viewId());
+        peer.view = linkState.viewId();
+        peer.alive = linkState.alive();
+        source.sentHint = Math.max(source.sentHint, linkState.sent());
+        final int count = Math.min(linkState.count(), nodeCount);
+        final boolean sameView = linkState.viewId() == viewId;
+        for (int i = 0; i < count; i++)
+        {
+            peer.processed[i] = sameView ? Math.max(peer.processed[i], linkState.processed(i)) : 0;
+        }
+        if (!peer.streaming && peer.up)
+        {
+            // the peer holds our stream up to here: a new link resumes right after it
+            peer.sendPosition = Math.max(peer.resumeFloor, out.firstAfter(linkState.received()));
+            peer.streaming = true;
+            pump(node);
+        }
+        if (sources[sequencer].holdingSafe)
+        {
+            advanceFrom(sources[sequencer]);
+        }
+        collect();
+        return null;
+    }
+
+    private void sendLinkStates()
+    {
+        for (int i = 0; i < nodeCount; i++)
+        {
+            if (i != self && peers[i].up)
+            {
+                sendLinkState(i);
+            }
+        }
+    }
+
+    private void sendLinkState(final int node)
+    {
+        for (int i = 0; i < nodeCount; i++)
+        {
+            vector[i] = (members & (1L << i)) != 0 ? sources[i].horizon() : 0;
+        }
+        final int length = LinkStateFrame.encode(scratch, 0, epochClock.time(), peers[node].sentSeq,
+            sources[node].heldHorizon(), viewId, aliveMask(clock.nanoTime()), vector, nodeCount);
+        transport.offer(node, scratch, 0, length, false);
+    }
+
+    /**
+     * Drop what every member has processed: from this node's stream, and from what it holds of each other.
+     */
+    private void collect()
+    {
+        long stable = sources[self].processedSeq;
+        long limit = sources[self].cursor;
+        for (long mask = members & ~selfBit; mask != 0; mask &= mask - 1)
+        {
+            final int m = Long.numberOfTrailingZeros(mask);
+            stable = Math.min(stable, peers[m].processed[self]);
+            limit = Math.min(limit, peers[m].streaming ? peers[m].sendPosition : out.head());
+        }
+        out.discardThrough(stable, limit);
+        for (long mask = members & ~selfBit; mask != 0; mask &= mask - 1)
+        {
+            final int x = Long.numberOfTrailingZeros(mask);
+            long held = sources[x].processedSeq;
+            for (long others = members & ~selfBit & ~(1L << x); others != 0; others &= others - 1)
+            {
+                held = Math.min(held, peers[Long.numberOfTrailingZeros(others)].processed[x]);
+            }
+            sources[x].log.discardThrough(held, sources[x].cursor);
+        }
+        updateBackPressure();
+    }
+
+    private long aliveMask(final long nowNs)
+    {
+        long alive = selfBit;
+        for (int i = 0; i < nodeCount; i++)
+        {
+            final Peer peer = peers[i];
+            // a node left out of this view change may come back only from another view: as a survivor of this
+            // node's old view it would deliver that view's messages differently
+            final boolean leftOut = (excluded & (1L << i)) != 0 && peer.view == viewId;
+            if (i != self && !peer.gone && !peer.restarted && !leftOut && peer.lastHeardNs != 0 &&
+                (peer.up || nowNs - peer.lastHeardNs < peerTimeoutNs))
+            {
+                alive |= 1L << i;
+            }
+        }
+        return alive;
+    }
+
+    // ---------------------------------------------------------------- view changes
+
+    /**
+     * Every heartbeat: liveness, view changes to start or push on, progress reports to peers.
+     */
+    void tick()
+    {
+        final long now = clock.nanoTime();
+        for (int i = 0; i < nodeCount; i++)
+        {
+            final Peer peer = peers[i];
+            if (i != self && peer.up && now - peer.lastHeardNs > peerTimeoutNs)
+            {
+                transport.close(i, "no frame for " + (now - peer.lastHeardNs) / 1_000_000 + " ms (peer_timeout_ms=" +
+                    peerTimeoutNs / 1_000_000 + ")");
+            }
+        }
+        sendLinkStates();
+        collect();
+        final long alive = aliveMask(now);
+        if (proposal != null)
+        {
+            final boolean answered = (proposal.answered & proposal.target) == proposal.target;
+            if (now > proposal.deadlineNs + (answered ? flushTimeoutNs * 3 : 0))
+            {
+                // members that did not answer, or a change that does not finish, are left behind
+                final long target = (answered ? proposal.target : proposal.answered | selfBit) & alive;
+                proposal = null;
+                propose(target);
+            }
+            return;
+        }
+        final boolean stuck = flush != null && now - flush.startedNs > flushTimeoutNs * 4;
+        if (alive == members && !viewBehind() && !stuck && (flush != null || !anyStale()))
+        {
+            return;
+        }
+        final int coordinator = Long.numberOfTrailingZeros(alive);
+        if (coordinator == self)
+        {
+            propose(alive);
+        }
+        else if (now - peers[coordinator].lastRequestNs > flushTimeoutNs / 2)
+        {
+            peers[coordinator].lastRequestNs = now;
+            final int length = ViewChangeFrame.encode(
+                scratch, 0, FrameType.VIEW_REQUEST, 0, alive, viewId, null, 0);
+            transport.offer(coordinator, scratch, 0, length, false);
+        }
+    }
+
+    private boolean anyStale()
+    {
+        for (long mask = members & ~selfBit; mask != 0; mask &= mask - 1)
+        {
+            if (peers[Long.numberOfTrailingZeros(mask)].stale)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A member of this view reports a later view this node is not in: it was left out and must move on. */
+    private boolean viewBehind()
+    {
+        for (long mask = members & ~selfBit; mask != 0; mask &= mask - 1)
+        {
+            final Peer peer = peers[Long.numberOfTrailingZeros(mask)];
+            if (peer.up && peer.view > viewId && (flush == null || peer.view != flush.proposal))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private long clockCounter()
+    {
+        return Math.max(1, (long)((epochClock.time() - COUNTER_EPOCH_MS) / COUNTER_UNIT_MS));
+    }
+
+    private void observe(final long id)
+    {
+        highestCounter = Math.max(highestCounter, id >>> COORDINATOR_BITS);
+    }
+
+    private void propose(final long target)
+    {
+        highestCounter = Math.max(highestCounter + 1, clockCounter());
+        final long id = highestCounter << COORDINATOR_BITS | self;
+        proposal = new Proposal(id, target, clock.nanoTime() + flushTimeoutNs);
+        log.info("view-propose", "proposal=" + id + " nodes=" + names(target));
+        final int length = ViewChangeFrame.encode(scratch, 0, FrameType.PROPOSE, id, target, viewId, null, 0);
+        for (long mask = target & ~selfBit; mask != 0; mask &= mask - 1)
+        {
+            transport.offer(Long.numberOfTrailingZeros(mask), scratch, 0, length, false);
+        }
+        onPropose(self, id, target);
+    }
+
+    private void onViewChange(final int from, final int type)
+    {
+        final long id = viewChange.proposal();
+        switch (type)
+        {
+            case FrameType.PROPOSE:
+                onPropose(from, id, viewChange.nodes());
+                break;
+            case FrameType.FLUSH_OK:
+            {
+                final int count = Math.min(viewChange.count(), nodeCount + 1);
+                final long[] horizons = new long[nodeCount + 1];
+                for (int i = 0; i < count; i++)
+                {
+                    horizons[i] = viewChange.vector(i);
+                }
+                onFlushOk(from, id, viewChange.nodes(), viewChange.value(), horizons);
+                break;
+            }
+            case FrameType.RECOVER_DONE:
+                if (flush != null && id == flush.proposal)
+                {
+                    flush.recoverDoneMask |= 1L << from;
+                    flush.confirmed[from] = viewChange.count() > 0 ? viewChange.vector(0) : 0;
+                    checkFlush();
+                }
+                break;
+            case FrameType.STATE_DONE:
+                if (flush != null && id == flush.proposal)
+                {
+                    flush.stateDoneMask |= 1L << from;
+                    if (flush.states[from] == null)
+                    {
+                        flush.states[from] = new ArrayList<>();
+                    }
+                    checkFlush();
+                }
+                break;
+            case FrameType.VIEW_NACK:
+                observe(viewChange.value());
+                if (proposal != null && id == proposal.id)
+                {
+                    final long target = proposal.target;
+                    proposal = null;
+                    propose(target);
+                }
+                break;
+            default: // VIEW_REQUEST
+                if (viewChange.value() >= viewId && proposal == null &&
+                    Long.numberOfTrailingZeros(aliveMask(clock.nanoTime())) == self)
+                {
+                    propose(aliveMask(clock.nanoTime()));
+                }
+                break;
+        }
+    }
+
+    private void onPropose(final int from, final long id, final long target)
+    {
+        observe(id);
+        if ((target & selfBit) == 0)
+        {
+            return;
+        }
+        if (id <= viewId || flush != null && id < flush.proposal)
+        {
+            final long known = Math.max(viewId, flush == null ? 0 : flush.proposal);
+            final int length = ViewChangeFrame.encode(scratch, 0, FrameType.VIEW_NACK, id, 0, known, null, 0);
+            transport.offer(from, scratch, 0, length, false);
+            return;
+        }
+        if (flush != null && id == flush.proposal)
+        {
+            sendFlushOk();
+            return;
+        }
+        final long now = clock.nanoTime();
+        if (!flushMarkSent)
+        {
+            log.info("view-flush", "view=" + viewId + " proposal=" + id + " nodes=" + names(target));
+            sequencing = false;
+            flushMarkSent = true;
+            // what this node says it knows is safe must stay what it delivers as safe until the view ends
+            frozenStable = knownStable();
+            appendMarker(FrameType.FLUSH_MARK, viewId, members);
+            advance(sources[self]);
+            updatePause();
+        }
+        final long newlyExcluded = members & ~target & ~excluded & ~selfBit;
+        excluded |= newlyExcluded;
+        for (long mask = newlyExcluded; mask != 0; mask &= mask - 1)
+        {
+            final int node = Long.numberOfTrailingZeros(mask);
+            // it must notice it was left out, and may come back only in a later view
+            transport.close(node, "left out of view " + id);
+        }
+        flush = new Flush(id, target, from, now);
+        sendFlushOk();
+        for (int i = 0; i < nodeCount && flush != null && flush.proposal == id; i++)
+        {
+            final EarlyOk answer = early[i];
+            early[i] = null;
+            if (answer != null && answer.id == id)
+            {
+                onFlushOk(i, answer.id, answer.alive, answer.oldView, answer.horizons);
+            }
+        }
+    }
+
+    private void sendFlushOk()
+    {
+        for (int i = 0; i < nodeCount; i++)
+        {
+            vector[i] = (members & (1L << i)) != 0 ? sources[i].heldHorizon() : 0;
+        }
+        vector[self] = nextSeq - 1;
+        vector[nodeCount] = frozenStable;
+        final long alive = aliveMask(clock.nanoTime());
+        final int length = ViewChangeFrame.encode(
+            scratch, 0, FrameType.FLUSH_OK, flush.proposal, alive, viewId, vector, nodeCount + 1);
+        for (long mask = flush.target & ~selfBit; mask != 0; mask &= mask - 1)
+        {
+            transport.offer(Long.numberOfTrailingZeros(mask), scratch, 0, length, false);
+        }
+        final long[] own = new long[nodeCount + 1];
+        System.arraycopy(vector, 0, own, 0, nodeCount + 1);
+        onFlushOk(self, flush.proposal, alive, viewId, own);
+    }
+
+    private void onFlushOk(final int from, final long id, final long alive, final long oldView, final long[] horizons)
+    {
+        if (proposal != null && id == proposal.id)
+        {
+            proposal.alive[from] = alive;
+            proposal.answered |= 1L << from;
+            if ((proposal.answered & proposal.target) == proposal.target)
+            {
+                final long clique = clique(proposal.target, proposal.alive);
+                if (clique != proposal.target)
+                {
+                    proposal = null;
+                    propose(clique);
+                    return;
+                }
+            }
+        }
+        if (flush == null || id > flush.proposal)
+        {
+            // it accepted a proposal whose PROPOSE has not reached this node yet: keep its answer for then
+            early[from] = new EarlyOk(id, alive, oldView, horizons);
+            return;
+        }
+        if (id != flush.proposal)
+        {
+            return;
+        }
+        flush.horizons[from] = horizons;
+        flush.oldViews[from] = oldView;
+        // its submissions listed for an earlier proposal arrived before this answer: they are listed again
+        flush.pending[from] = null;
+        flush.okMask |= 1L << from;
+        checkFlush();
+    }
+
+    /** The largest set, lowest nodes first, in which every node reaches every other. */
+    private long clique(final long target, final long[] alive)
+    {
+        long clique = 0;
+        for (long mask = target; mask != 0; mask &= mask - 1)
+        {
+            final int n = Long.numberOfTrailingZeros(mask);
+            boolean fits = true;
+            for (long in = clique; in != 0 && fits; in &= in - 1)
+            {
+                final int m = Long.numberOfTrailingZeros(in);
+                fits = (alive[m] & (1L << n)) != 0 && (alive[n] & (1L << m)) != 0;
+            }
+            if (fits)
+            {
+                clique |= 1L << n;
+            }
+        }
+        return clique;
+    }
+
+    /** The nodes of the old view that move on with this node into the proposed view. */
+    private long survivors()
+    {
+        long keep = selfBit;
+        for (long mask = flush.target & members & ~selfBit; mask != 0; mask &= mask - 1)
+        {
+            final int n = Long.numberOfTrailingZeros(mask);
+            if (flush.oldViews[n] == viewId)
+            {
+                keep |= 1L << n;
+            }
+        }
+        return keep;
+    }
+
+    private void checkFlush()
+    {
+        if (flush == null || (flush.okMask & flush.target) != flush.target)
+        {
+            return;
+        }
+        if (!flush.recoverySent)
+        {
+            flush.recoverySent = true;
+            sendRecovery();
+        }
+        if (!oldViewCompleted && (flush.recoverDoneMask & flush.target) == flush.target && survivorsMarked())
+        {
+            completeOldView();
+        }
+        if (oldViewCompleted && !flush.stateSent)
+        {
+            flush.stateSent = true;
+            sendState();
+        }
+        if (oldViewCompleted && (flush.stateDoneMask & flush.target) == flush.target)
+        {
+            install();
+        }
+    }
+
+    private boolean survivorsMarked()
+    {
+        for (long mask = survivors() & ~selfBit; mask != 0; mask &= mask - 1)
+        {
+            if (sources[Long.numberOfTrailingZeros(mask)].flushMarkSeq == 0)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Hand every survivor of the old view the frames it lacks of each node that left it.
+     */
+    private void sendRecovery()
+    {
+        final long keep = survivors();
+        for (long lost = members & ~keep; lost != 0; lost &= lost - 1)
+        {
+            final int f = Long.numberOfTrailingZeros(lost);
+            final FrameLog frames = sources[f].log;
+            for (long targets = keep & ~selfBit; targets != 0; targets &= targets - 1)
+            {
+                final int t = Long.numberOfTrailingZeros(targets);
+                final long has = flush.horizons[t][f];
+                for (long p = frames.head(); p < frames.tail(); p = frames.next(p))
+                {
+                    if (frames.seq(p) > has)
+                    {
+                        final int length = frames.frameLength(p);
+                        scratch.putBytes(0, frames.buffer(), frames.frameOffset(p), length);
+                        StreamFrame.markRecovered(scratch, 0, f);
+                        transport.offer(t, scratch, 0, length, false);
+                    }
+                }
+            }
+        }
+        // this node's messages the sequencer has not ordered: every survivor delivers them at the end of the view
+        final List<byte[]> own = new ArrayList<>();
+        for (long p = submits.head(); p < submits.tail(); p = submits.next(p))
+        {
+            final byte[] frame = new byte[submits.frameLength(p)];
+            submits.buffer().getBytes(submits.frameOffset(p), frame);
+            own.add(frame);
+            scratch.putBytes(0, frame);
+            StreamFrame.markRecovered(scratch, 0, self);
+            for (long targets = keep & ~selfBit; targets != 0; targets &= targets - 1)
+            {
+                transport.offer(Long.numberOfTrailingZeros(targets), scratch, 0, frame.length, false);
+            }
+        }
+        flush.pending[self] = own;
+        flush.confirmed[self] = orderedFrom[self];
+        vector[0] = orderedFrom[self];
+        final int length = ViewChangeFrame.encode(
+            scratch, 0, FrameType.RECOVER_DONE, flush.proposal, 0, viewId, vector, 1);
+        for (long mask = flush.target & ~selfBit; mask != 0; mask &= mask - 1)
+        {
+            transport.offer(Long.numberOfTrailingZeros(mask), scratch, 0, length, false);
+        }
+        flush.recoverDoneMask |= selfBit;
+    }
+
+    private String onRecovered(final int from, final MutableDirectBuffer buffer, final int offset, final int length)
+    {
+        final int origin = StreamFrame.recoveredOrigin(buffer, offset);
+        if (flush == null || origin >= nodeCount || origin == self)
+        {
+            return null;
+        }
+        if (origin == from)
+        {
+            // a survivor's own unordered submission, not its stream
+            final byte[] frame = new byte[length];
+            buffer.getBytes(offset, frame);
+            StreamFrame.clearRecovered(new UnsafeBuffer(frame), 0);
+            if (flush.pending[from] == null)
+            {
+                flush.pending[from] = new ArrayList<>();
+            }
+            flush.pending[from].add(frame);
+            return null;
+        }
+        final long seq = StreamFrame.seq(buffer, offset);
+        final Inbound source = sources[origin];
+        if (seq > source.receivedSeq && !source.recovered.containsKey(seq))
+        {
+            final byte[] frame = new byte[length];
+            buffer.getBytes(offset, frame);
+            final UnsafeBuffer view = new UnsafeBuffer(frame);
+            StreamFrame.clearRecovered(view, 0);
+            source.recovered.put(seq, frame);
+        }
+        return null;
+    }
+
+    /**
+     * Deliver the rest of the old view: what every survivor's stream carries up to its FLUSH_MARK, and what the
+     * survivors hold of the nodes that left. Every survivor delivers the same set, in the same order per stream.
+     */
+    private void completeOldView()
+    {
+        final long keep = survivors();
+        final long lost = members & ~keep;
+        for (long mask = lost; mask != 0; mask &= mask - 1)
+        {
+            final Inbound s = sources[Long.numberOfTrailingZeros(mask)];
+            for (final Map.Entry<Long, byte[]> e : s.recovered.entrySet())
+            {
+                if (e.getKey() > s.receivedSeq)
+                {
+                    final UnsafeBuffer frame = new UnsafeBuffer(e.getValue());
+                    s.log.append(e.getKey(), 0, frame, 0, frame.capacity());
+                    s.receivedSeq = e.getKey();
+                    if (FrameHeader.type(frame, 0) == FrameType.EVENT && s.node == sequencer)
+                    {
+                        eventFrame.wrap(frame, 0, frame.capacity());
+                        onEventArrived();
+                    }
+                }
+            }
+            s.recovered.clear();
+            s.failed = true;
+        }
+        completing = true;
+        lostNodes = lost != 0;
+        survivorsKnownStable = 0;
+        for (long mask = keep; mask != 0; mask &= mask - 1)
+        {
+            survivorsKnownStable = Math.max(survivorsKnownStable, flush.horizons[Long.numberOfTrailingZeros(mask)][nodeCount]);
+        }
+        drainAll();
+        // one id per proposal and set of nodes moving on together: those sets are disjoint (a node is in one old view,
+        // and a side of a partition moves on without the other), so their lowest nodes differ
+        final long transitionalId = flush.proposal << SLOT_BITS | Long.numberOfTrailingZeros(keep);
+        if (!oldViewEnded())
+        {
+            // the sequencer's stream waits at an event or a SAFE message that a node which left never confirmed:
+            // everything still waiting, in every stream, is delivered in the transitional configuration
+            transitionalMode = true;
+            table.transitional(keep, transitionalId);
+            drainAll();
+        }
+        else if (lostNodes)
+        {
+            table.transitional(keep, transitionalId);
+        }
+        deliverUnordered(keep);
+        completing = false;
+        transitionalMode = false;
+        for (long mask = members; mask != 0; mask &= mask - 1)
+        {
+            final Inbound s = sources[Long.numberOfTrailingZeros(mask)];
+            final boolean finished = s.done || s.failed && s.log.recordAt(s.cursor) >= s.log.tail();
+            if (!finished)
+            {
+                log.log(EventLog.Level.ERROR, "view-incomplete", "view=" + viewId + " node=" + nodeNames[s.node] +
+                    " seq=" + s.processedSeq + " mark=" + s.markAt + " reason=\"a stream did not reach its end\"");
+            }
+            if (s.failed)
+            {
+                s.frozen = true;
+            }
+        }
+        oldViewCompleted = true;
+    }
+
+    /**
+     * The survivors' messages the sequencer never ordered, or ordered where no survivor holds them, end the old view
+     * in a fixed order (by node, then as sent). When nodes were lost they come after the transitional view: whoever
+     * delivered one of them on the other side lost the sequencer's later stream too, so no common pair of messages is
+     * ordered differently, and the other side's position of it, among events this side never saw, is no concern of
+     * a configuration that has moved on.
+     */
+    private void deliverUnordered(final long keep)
+    {
+        for (long mask = keep; mask != 0; mask &= mask - 1)
+        {
+            final int node = Long.numberOfTrailingZeros(mask);
+            final List<byte[]> list = flush.pending[node];
+            if (list == null)
+            {
+                continue;
+            }
+            final long ordered = orderedFrom[node] - flush.confirmed[node];
+            for (int i = (int)Math.max(0, ordered); i < list.size(); i++)
+            {
+                final UnsafeBuffer frame = new UnsafeBuffer(list.get(i));
+                StreamFrame.submit(frame, 0, false);
+                local.deliver(null, frame, 0, frame.capacity());
+            }
+        }
+    }
+
+    /** @return true when every stream of the old view reached its end. */
+    private boolean oldViewEnded()
+    {
+        for (long mask = members; mask != 0; mask &= mask - 1)
+        {
+            final Inbound s = sources[Long.numberOfTrailingZeros(mask)];
+            if (!(s.done || s.failed && s.log.recordAt(s.cursor) >= s.log.tail()))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void sendState()
+    {
+        final List<String[]> state = table.localState();
+        final int limit = scratch.capacity();
+        int at = StateFrame.begin(scratch, 0, flush.proposal);
+        int count = 0;
+        for (final String[] entry : state)
+        {
+            if (at + StateFrame.entryLength(entry[0], entry[1]) > limit)
+            {
+                broadcastState(StateFrame.finish(scratch, 0, at, count));
+                at = StateFrame.begin(scratch, 0, flush.proposal);
+                count = 0;
+            }
+            at = StateFrame.put(scratch, at, entry[0], entry[1]);
+            count++;
+        }
+        if (count > 0)
+        {
+            broadcastState(StateFrame.finish(scratch, 0, at, count));
+        }
+        flush.states[self] = state;
+        final int length = ViewChangeFrame.encode(scratch, 0, FrameType.STATE_DONE, flush.proposal, 0, viewId, null, 0);
+        for (long mask = flush.target & ~selfBit; mask != 0; mask &= mask - 1)
+        {
+            transport.offer(Long.numberOfTrailingZeros(mask), scratch, 0, length, false);
+        }
+        flush.stateDoneMask |= selfBit;
+    }
+
+    private void broadcastState(final int length)
+    {
+        for (long mask = flush.target & ~selfBit; mask != 0; mask &= mask - 1)
+        {
+            transport.offer(Long.numberOfTrailingZeros(mask), scratch, 0, length, false);
+        }
+    }
+
+    private String onState(final int from, final MutableDirectBuffer buffer, final int offset, final int length)
+    {
+        final String error = stateFrame.wrap(buffer, offset, length);
+        if (error != null)
+        {
+            return error;
+        }
+        if (flush != null && stateFrame.proposal() == flush.proposal)
+        {
+            if (flush.states[from] == null)
+            {
+                flush.states[from] = new ArrayList<>();
+            }
+            while (stateFrame.next())
+            {
+                flush.states[from].add(new String[]{stateFrame.group(), stateFrame.member()});
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Every member finished the old view and sent its state: install the new view.
+     */
+    private void install()
+    {
+        final Flush f = flush;
+        final long oldMembers = members;
+        final long oldView = viewId;
+        viewId = f.proposal;
+        members = f.target;
+        sequencer = Long.numberOfTrailingZeros(members);
+        flush = null;
+        if (proposal != null && proposal.id <= viewId)
+        {
+            proposal = null;
+        }
+        nextEventIndex = SLOT_NETWORK;
+        installedEvent = SLOT_NETWORK;
+        arrivedEvent = SLOT_NETWORK;
+        markedEvent = SLOT_NETWORK;
+        table.replace(f.states, viewId << SLOT_BITS | SLOT_NETWORK);
+        viewChanges++;
+        for (int i = 0; i < nodeCount; i++)
+        {
+            final Inbound s = sources[i];
+            final Peer peer = peers[i];
+            Arrays.fill(peer.processed, 0);
+            peer.stale = false;
+            if (i == self)
+            {
+                continue;
+            }
+            s.done = false;
+            s.markAt = 0;
+            s.holdingSafe = false;
+            s.failed = false;
+            s.frozen = false;
+            s.flushMarkSeq = 0;
+            s.recovered.clear();
+            // the old view's frames are all handled; what follows the cursor is already the next view's
+            s.log.discardThrough(Long.MAX_VALUE, s.cursor);
+            if ((members & (1L << i)) == 0)
+            {
+                s.log.discardThrough(Long.MAX_VALUE, Long.MAX_VALUE);
+                s.cursor = s.log.tail();
+            }
+        }
+        excluded = 0;
+        flushMarkSent = false;
+        oldViewCompleted = false;
+        sequencing = sequencer == self;
+        final long start = nextSeq;
+        appendMarker(FrameType.VIEW_START, viewId, members);
+        final long startPosition = out.tail() - 0;
+        for (long mask = members & ~oldMembers; mask != 0; mask &= mask - 1)
+        {
+            final Peer peer = peers[Long.numberOfTrailingZeros(mask)];
+            // a new member needs nothing of this node's stream before the new view
+            peer.sendPosition = Math.max(peer.sendPosition, out.firstAfter(start - 1));
+        }
+        for (long mask = oldMembers & ~members & ~selfBit; mask != 0; mask &= mask - 1)
+        {
+            final int node = Long.numberOfTrailingZeros(mask);
+            peers[node].streaming = false;
+            peers[node].sendPosition = startPosition;
+        }
+        log.notice("node-view", "id=" + viewId + " nodes=[" + names(members) + "] sequencer=" +
+            nodeNames[sequencer] + " previous=" + oldView);
+        advance(sources[self]);
+        // what local members asked for during the change goes to the new sequencer, in order
+        final ArrayList<Request> again = new ArrayList<>(requests);
+        requests.clear();
+        for (final Request r : again)
+        {
+            request(r);
+        }
+        submits.clear();
+        Arrays.fill(orderedFrom, 0);
+        updatePause();
+        while (!held.isEmpty())
+        {
+            final long p = held.head();
+            final int length = held.frameLength(p);
+            final UnsafeBuffer copy = new UnsafeBuffer(new byte[length]);
+            copy.putBytes(0, held.buffer(), held.frameOffset(p), length);
+            held.discardThrough(held.seq(p), held.next(p));
+            onClientData(null, copy, 0, length);
+        }
+        drainAll();
+    }
+
+    private String names(final long mask)
+    {
+        final StringBuilder sb = new StringBuilder();
+        for (long m = mask; m != 0; m &= m - 1)
+        {
+            final int n = Long.numberOfTrailingZeros(m);
+            sb.append(sb.length() == 0 ? "" : ",").append(n < nodeCount ? nodeNames[n] : "node#" + n);
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,197 @@
+package io.msgc.server;
+
+import io.msgc.wire.ServiceType;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+
+import static io.msgc.server.SimNetwork.MS;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The membership engine without sockets: whole clusters on a simulated network, checked by the {@link History}
+ * checker for agreed views, same-view delivery, virtual synchrony, total order and FIFO.
+ */
+class MembershipSimTest
+{
+    private static void assertClean(final SimNetwork net, final boolean lastViews)
+    {
+        final List<String> problems = net.history().check(lastViews);
+        assertTrue(problems.isEmpty(), String.join("\n", problems) + "\n--- log tail\n" +
+            SimNetwork.tail(net.logs(), 8000));
+    }
+
+    @Test
+    void threeNodesAgreeOnViewsAndOrder()
+    {
+        final SimNetwork net = new SimNetwork(3, 1);
+        net.startAll();
+        net.awaitSettled(2000 * MS);
+        final List<SimNetwork.Member> members = new ArrayList<>();
+        for (int node = 0; node < 3; node++)
+        {
+            for (int k = 0; k < 2; k++)
+            {
+                final SimNetwork.Member m = net.connect(node, "m" + node + k);
+                m.join("g");
+                members.add(m);
+            }
+        }
+        net.run(200 * MS);
+        for (int round = 0; round < 50; round++)
+        {
+            for (final SimNetwork.Member m : members)
+            {
+                m.send(round % 2 == 0 ? ServiceType.FIFO : ServiceType.AGREED, "g");
+            }
+            net.run(net.random().nextInt(3) * MS);
+        }
+        net.run(500 * MS);
+        assertClean(net, true);
+        assertEquals(6 * 6 * 50, net.history().messages());
+    }
+
+    private static final int[] SERVICES = {ServiceType.FIFO, ServiceType.RELIABLE, ServiceType.AGREED, ServiceType.SAFE};
+
+    /**
+     * Random members, joins, leaves, sends, disconnects, and faults (link flaps, crashes and restarts, pauses past the
+     * peer timeout, partitions that heal), then a quiet end: every guarantee must hold over the whole history.
+     */
+    static void randomRun(final long seed, final int nodeCount, final int steps, final boolean faults)
+    {
+        final SimNetwork net = new SimNetwork(nodeCount, seed);
+        final Random random = net.random();
+        net.startAll();
+        net.awaitSettled(3000 * MS);
+        final List<SimNetwork.Member> all = new ArrayList<>();
+        final List<Integer> crashed = new ArrayList<>();
+        final List<Long> crashedAt = new ArrayList<>();
+        boolean partitioned = false;
+        int names = 0;
+        for (int step = 0; step < steps; step++)
+        {
+            final List<SimNetwork.Member> live = net.members(all);
+            final int action = random.nextInt(100);
+            if (action < 8 || live.isEmpty())
+            {
+                final int node = random.nextInt(nodeCount);
+                if (!crashed.contains(node))
+                {
+                    all.add(net.connect(node, "m" + names++));
+                }
+            }
+            else if (action < 25)
+            {
+                live.get(random.nextInt(live.size())).join("g" + random.nextInt(3));
+            }
+            else if (action < 32)
+            {
+                final SimNetwork.Member m = live.get(random.nextInt(live.size()));
+                final String group = "g" + random.nextInt(3);
+                if (m.session.requested.contains(group))
+                {
+                    m.leave(group);
+                }
+            }
+            else if (action < 90)
+            {
+                final SimNetwork.Member m = live.get(random.nextInt(live.size()));
+                m.send(SERVICES[random.nextInt(SERVICES.length)], "g" + random.nextInt(3));
+            }
+            else if (action < 92)
+            {
+                live.get(random.nextInt(live.size())).disconnect();
+            }
+            else if (faults)
+            {
+                final int node = random.nextInt(nodeCount);
+                final int fault = random.nextInt(5);
+                if (fault == 0)
+                {
+                    final int other = random.nextInt(nodeCount);
+                    if (other != node)
+                    {
+                        net.breakLink(node, other);
+                    }
+                }
+                else if (fault == 1 && crashed.size() < nodeCount - 1 && !crashed.contains(node))
+                {
+                    net.crash(node);
+                    crashed.add(node);
+                    crashedAt.add(net.now());
+                }
+                else if (fault == 2 && !crashed.isEmpty() && net.now() - crashedAt.get(0) > 500 * MS)
+                {
+                    // a real restart takes a JVM start: never the same clock tick as the crash
+                    crashedAt.remove(0);
+                    net.start(crashed.remove(0));
+                }
+                else if (fault == 3 && !crashed.contains(node))
+                {
+                    net.pause(node, (random.nextBoolean() ? 50 : 300) * MS);
+                }
+                else if (fault == 4)
+                {
+                    if (partitioned)
+                    {
+                        net.heal();
+                    }
+                    else
+                    {
+                        net.partition(random.nextLong() & ((1L << nodeCount) - 1));
+                    }
+                    partitioned = !partitioned;
+                }
+            }
+            net.run(random.nextInt(4) * MS);
+        }
+        net.heal();
+        net.run(500 * MS);
+        for (final int node : crashed)
+        {
+            net.start(node);
+        }
+        try
+        {
+            net.awaitSettled(5000 * MS);
+        }
+        catch (final AssertionError e)
+        {
+            throw new AssertionError("seed " + seed + ": " + e.getMessage(), e);
+        }
+        net.run(1000 * MS);
+        final Set<String> atEnd = new HashSet<>();
+        for (final SimNetwork.Member m : net.members(all))
+        {
+            atEnd.add(m.memberId);
+        }
+        final List<String> problems = net.history().check(atEnd);
+        assertTrue(problems.isEmpty(), "seed " + seed + ":\n" + String.join("\n", problems) + "\n--- log tail\n" +
+            SimNetwork.tail(net.logs(), 12000));
+    }
+
+    @Test
+    void randomWorkloadWithoutFaults()
+    {
+        for (long seed = 1; seed <= 10; seed++)
+        {
+            randomRun(seed, 3, 1500, false);
+        }
+    }
+
+    @Test
+    void randomWorkloadWithFaults()
+    {
+        final long base = Long.getLong("msgc.sim.seed", 1);
+        final int runs = Integer.getInteger("msgc.sim.runs", 20);
+        for (long seed = base; seed < base + runs; seed++)
+        {
+            randomRun(seed, 2 + (int)(seed % 4), 1500, true);
+        }
+    }
+}
