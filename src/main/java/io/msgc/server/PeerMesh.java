@@ -6,6 +6,7 @@ import io.msgc.conf.ServerConfig;
 import io.msgc.io.Backoff;
 import io.msgc.io.Connection;
 import io.msgc.io.Poller;
+import io.msgc.io.Resolver;
 import io.msgc.io.Timers;
 import io.msgc.wire.ErrorCode;
 import io.msgc.wire.FrameType;
@@ -16,7 +17,10 @@ import io.msgc.wire.WelcomeFrame;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.function.Consumer;
 
 /**
  * Keeps a link to every other node of the peers list: dials each one, answers their dials, resolves
@@ -32,6 +36,8 @@ final class PeerMesh
     static final int CONGESTION_HIGH = 8 * 1024 * 1024;
     /** Reading from clients resumes once every peer link is below this. */
     static final int CONGESTION_LOW = 2 * 1024 * 1024;
+    /** Least time between two WARNING lines about one peer host that does not resolve. */
+    private static final long RESOLVE_WARN_INTERVAL_MS = 60_000;
 
     /**
      * Told of node reachability changes and peer member-state frames.
@@ -77,6 +83,12 @@ final class PeerMesh
     private final HelloFrame hello = new HelloFrame();
     private final WelcomeFrame welcome = new WelcomeFrame();
     private final ReasonFrame reasonFrame = new ReasonFrame();
+    private final InetSocketAddress localAddress;
+    private final boolean[] resolving;
+    private final int[] resolveFailures;
+    private final long[] resolveWarnMs;
+    private final Consumer<Resolver.Request> onResolved = this::onResolved;
+    private Resolver resolver;
     private Listener listener;
     private boolean congested;
 
@@ -107,6 +119,25 @@ final class PeerMesh
             }
         }
         nodeView = new NodeView(self.index());
+        resolving = new boolean[links.length];
+        resolveFailures = new int[links.length];
+        resolveWarnMs = new long[links.length];
+        localAddress = localAddress(self);
+    }
+
+    /**
+     * Dials leave from this node's own address (its peers entry), resolved once here, before the loop runs.
+     */
+    private static InetSocketAddress localAddress(final PeerConfig self)
+    {
+        try
+        {
+            return new InetSocketAddress(InetAddress.getByName(self.host()), 0);
+        }
+        catch (final UnknownHostException ex)
+        {
+            return null; // let the OS choose; the listener bind reports the bad name
+        }
     }
 
     void listener(final Listener listener)
@@ -186,11 +217,95 @@ final class PeerMesh
             scheduleRedial(link);
             return;
         }
+        final String host = link.peer.host();
+        if (Resolver.isLiteral(host))
+        {
+            try
+            {
+                connect(link, InetAddress.getByName(host)); // a literal is parsed, never looked up
+            }
+            catch (final UnknownHostException ex)
+            {
+                unresolved(link, "bad address '" + host + "'");
+            }
+            return;
+        }
+        // a name: looked up on the resolver thread, never on the loop; the answer comes back via pollResolver
+        if (!resolving[link.index()])
+        {
+            resolving[link.index()] = true;
+            if (link.state != PeerLink.State.REFUSED)
+            {
+                link.state = PeerLink.State.CONNECTING;
+            }
+            if (resolver == null)
+            {
+                resolver = new Resolver("msgc-resolver-" + self.name(), InetAddress::getByName, poller::wakeup);
+            }
+            resolver.resolve(new Resolver.Request(host, link));
+        }
+    }
+
+    /**
+     * Take the resolver's answers and dial the peers whose names resolved. Runs in the loop, each turn.
+     *
+     * @return answers taken.
+     */
+    int pollResolver()
+    {
+        return resolver == null ? 0 : resolver.poll(onResolved);
+    }
+
+    private void onResolved(final Resolver.Request request)
+    {
+        final PeerLink link = (PeerLink)request.token();
+        resolving[link.index()] = false;
+        if (link.isUp() || link.dialling != null)
+        {
+            return;
+        }
+        if (request.address() == null)
+        {
+            unresolved(link, request.error());
+            return;
+        }
+        connect(link, request.address());
+    }
+
+    private void unresolved(final PeerLink link, final String error)
+    {
+        final int index = link.index();
+        final int failures = ++resolveFailures[index];
+        if (link.state != PeerLink.State.REFUSED)
+        {
+            link.state = PeerLink.State.DOWN;
+        }
+        link.reason = "cannot resolve host '" + link.peer.host() + "' (" + error + ", attempt " + failures +
+            "); retrying";
+        final long now = poller.nowMs();
+        if (failures == 1 || now - resolveWarnMs[index] >= RESOLVE_WARN_INTERVAL_MS)
+        {
+            resolveWarnMs[index] = now;
+            log.warn("peer-unresolved", "node=" + link.peer.name() + " host=" + link.peer.host() + " attempts=" +
+                failures + " reason=\"" + error + "\" (repeats at most once a minute)");
+        }
+        scheduleRedial(link);
+    }
+
+    private void connect(final PeerLink link, final InetAddress address)
+    {
+        if (resolveFailures[link.index()] > 0)
+        {
+            log.notice("peer-resolved", "node=" + link.peer.name() + " host=" + link.peer.host() + " address=" +
+                address.getHostAddress() + " after-failures=" + resolveFailures[link.index()]);
+            resolveFailures[link.index()] = 0;
+        }
         try
         {
             final Connection connection = poller.dial(
-                link.peer.address(), new InetSocketAddress(self.host(), 0), handler,
+                new InetSocketAddress(address, link.peer.port()), localAddress, handler,
                 config.maxFrameSize(), PEER_WRITE_LIMIT, config.tcpbufSize());
+            connection.useReserve(true);
             connection.attachment(new Dial(link));
             link.dialling = connection;
             if (link.state != PeerLink.State.REFUSED)
@@ -345,7 +460,8 @@ final class PeerMesh
         {
             // a restarted peer's old socket is closed by its kernel, so an up link means the name is taken
             reject(connection, ErrorCode.DUPLICATE_LINK, "node " + name + " is already connected to " +
-                self.name() + " (link up since " + java.time.Instant.ofEpochMilli(link.upSinceMs) + ")");
+                self.name() + " (link up since " +
+                java.time.Instant.ofEpochMilli(poller.epochMs() - (poller.nowMs() - link.upSinceMs)) + ")");
             return;
         }
         if (link.dialling != null)
@@ -483,7 +599,7 @@ final class PeerMesh
         {
             return;
         }
-        final int length = HeartbeatFrame.encode(scratch, 0, poller.nowMs());
+        final int length = HeartbeatFrame.encode(scratch, 0, poller.epochMs());
         send(link, scratch, 0, length);
     }
 
@@ -495,7 +611,9 @@ final class PeerMesh
     {
         if (!link.link.offer(buffer, offset, length))
         {
-            link.link.close("peer link backlog over " + PEER_WRITE_LIMIT + " bytes");
+            link.link.close(link.link.pendingBytes() + length > PEER_WRITE_LIMIT ?
+                "peer link backlog over " + PEER_WRITE_LIMIT + " bytes" :
+                "peer link buffer cannot grow: max_buffer_memory=" + config.maxBufferMemory() + " is in use");
         }
     }
 
@@ -518,6 +636,10 @@ final class PeerMesh
      */
     void closeLinks()
     {
+        if (resolver != null)
+        {
+            resolver.close();
+        }
         for (final PeerLink link : links)
         {
             if (link != null && link.link != null)

@@ -249,7 +249,7 @@ public class RouterBenchmark
             poller = new Poller();
             sinks = new Connection[localMembers + remoteNodes + 1];
             // the mesh's frame handler serves dials only, and this mesh never dials (start() is not called)
-            mesh = new PeerMesh(config, self, 1L, poller, new Timers(), log, new LinkFaults(), null);
+            mesh = new PeerMesh(config, self, 1L, poller, new Timers(poller), log, new LinkFaults(), null);
             groupService = new GroupService(config, self, mesh, log, (session, buffer, offset, length) ->
             {
                 if (!session.connection.offer(buffer, offset, length))
