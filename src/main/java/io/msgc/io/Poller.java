@@ -68,6 +68,7 @@ public final class Poller implements AutoCloseable
     private int closingCount;
     private int frameLimit = Integer.MAX_VALUE;
     private int roundRobin;
+    private boolean serving;
     private int turnDepth;
     private long turn;
     private long nextId = 1;
@@ -561,12 +562,21 @@ public final class Poller implements AutoCloseable
         if (!connection.inBacklog)
         {
             connection.inBacklog = true;
-            if (backlogCount == backlog.length)
+            // while serving, ready connections join the backlog after the pass, in ready-list order (below)
+            if (!serving || connection.readyTurn != turn)
             {
-                backlog = ArrayUtil.ensureCapacity(backlog, backlogCount << 1);
+                pushBacklog(connection);
             }
-            backlog[backlogCount++] = connection;
         }
+    }
+
+    private void pushBacklog(final Connection connection)
+    {
+        if (backlogCount == backlog.length)
+        {
+            backlog = ArrayUtil.ensureCapacity(backlog, backlogCount << 1);
+        }
+        backlog[backlogCount++] = connection;
     }
 
     /**
@@ -591,17 +601,32 @@ public final class Poller implements AutoCloseable
             roundRobin = 1;
         }
         int frames = 0;
-        for (int i = start; i < count; i++)
+        serving = true;
+        try
         {
-            frames += serve(ready[i]);
+            for (int i = start; i < count; i++)
+            {
+                frames += serve(ready[i]);
+            }
+            for (int i = 0; i < start; i++)
+            {
+                frames += serve(ready[i]);
+            }
         }
-        for (int i = 0; i < start; i++)
+        finally
         {
-            frames += serve(ready[i]);
+            serving = false;
         }
+        // the backlog keeps the ready list's order, not the order served: the start index then rotates over a
+        // stable order and every backlogged connection is served first in turn
         for (int i = 0; i < count; i++)
         {
+            final Connection connection = ready[i];
             ready[i] = null;
+            if (connection.inBacklog)
+            {
+                pushBacklog(connection);
+            }
         }
         readyCount = 0;
         return frames;
