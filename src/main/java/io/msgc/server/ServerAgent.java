@@ -72,7 +72,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupService.Deliverer, 
     private Pending oldestPending;
     private Pending newestPending;
     private int pendingCount;
-    private long handshakeWarnMs = Long.MIN_VALUE;
+    private long handshakeWarnMs;
     private long handshakesRefusedUnlogged;
 
     /** Attachment of an accepted connection until its HELLO arrives; a link in the list of such connections. */
@@ -396,7 +396,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupService.Deliverer, 
         oldest.connection.close("refused: " + reason);
         // one line per second at most: a flood must not turn into a flood of log lines
         handshakesRefusedUnlogged++;
-        if (poller.nowMs() - handshakeWarnMs >= 1000)
+        if (counters.handshakesRefused == 1 || poller.nowMs() - handshakeWarnMs >= 1000)
         {
             log.warn("handshakes-refused", "count=" + handshakesRefusedUnlogged + " total=" +
                 counters.handshakesRefused + " max_handshakes=" + config.maxHandshakes() +
