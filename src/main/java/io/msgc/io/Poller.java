@@ -29,7 +29,10 @@ import java.util.function.Consumer;
  * <p>
  * <b>Fairness.</b> Each connection gets at most {@link #frameLimit} frames per turn; frames left over are
  * delivered in the next turn whether or not the socket has new bytes. Ready connections are served from a start
- * index that moves on every turn, as Aeron's Sender does, so no connection is always served first.
+ * index that moves on every turn, as Aeron's Sender does, so no connection is always served first. While frames
+ * wait like this the loop is busy by definition, so up to {@link #MAX_BUSY_TURNS} turns in a row skip the select
+ * and hold writes smaller than {@link #HOLD_WRITE_BYTES}: a small frame limit then costs no more system calls
+ * per frame than a large one.
  * <p>
  * <b>Clocks.</b> {@link #nowMs} is monotonic (a {@link NanoClock}), for every deadline and age; {@link #epochMs}
  * is wall-clock time for display only. Both are read once per turn and may be injected for tests.
@@ -49,6 +52,13 @@ public final class Poller implements AutoCloseable
 
     /** Period of the housekeeping tick: buffers that stayed empty go back to the pool, starved reads retry. */
     static final long TICK_MS = 250;
+    /**
+     * While frames wait for the next turn, at most this many turns in a row skip the select and hold small
+     * writes: a loop that is busy with capped connections pays its system calls once per so many turns.
+     */
+    static final int MAX_BUSY_TURNS = 16;
+    /** Pending bytes below which a write may be held in a busy turn. */
+    static final int HOLD_WRITE_BYTES = 64 * 1024;
 
     private final Selector selector;
     private final NanoClock nanoClock;
@@ -69,6 +79,9 @@ public final class Poller implements AutoCloseable
     private int frameLimit = Integer.MAX_VALUE;
     private int roundRobin;
     private boolean serving;
+    private int busyTurns;
+    private boolean holdWrites;
+    private int heldCount;
     private int turnDepth;
     private long turn;
     private long nextId = 1;
@@ -321,7 +334,7 @@ public final class Poller implements AutoCloseable
         int work = 0;
         try
         {
-            while (closingCount > 0 || dirtyCount > 0)
+            while (closingCount > 0 || dirtyCount > heldCount)
             {
                 work += drainCloses();
                 work += flushDirtyInTurn();
@@ -330,6 +343,7 @@ public final class Poller implements AutoCloseable
         finally
         {
             turnDepth = 0;
+            holdWrites = false;
         }
         return work;
     }
@@ -351,20 +365,11 @@ public final class Poller implements AutoCloseable
             updateClock();
             workCount = 0;
             takeBacklog();
-            try
+            final boolean busy = readyCount > 0 && ++busyTurns < MAX_BUSY_TURNS;
+            if (!busy)
             {
-                if (timeoutMs <= 0 || readyCount > 0)
-                {
-                    selector.selectNow(onReady);
-                }
-                else
-                {
-                    selector.select(onReady, timeoutMs);
-                }
-            }
-            catch (final IOException ex)
-            {
-                throw new IllegalStateException("selector failed", ex);
+                busyTurns = 0;
+                select(readyCount > 0 ? 0 : timeoutMs);
             }
             updateClock();
             work = workCount + serveReady();
@@ -372,6 +377,8 @@ public final class Poller implements AutoCloseable
             {
                 tick();
             }
+            // frames wait for the next turn: small writes wait with them, up to MAX_BUSY_TURNS
+            holdWrites = backlogCount > 0 && busyTurns + 1 < MAX_BUSY_TURNS;
             work += flushDirtyInTurn();
         }
         finally
@@ -433,17 +440,43 @@ public final class Poller implements AutoCloseable
         }
     }
 
+    private void select(final long timeoutMs)
+    {
+        try
+        {
+            if (timeoutMs <= 0)
+            {
+                selector.selectNow(onReady);
+            }
+            else
+            {
+                selector.select(onReady, timeoutMs);
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException("selector failed", ex);
+        }
+    }
+
     private int flushDirtyInTurn()
     {
         int count = 0;
+        int held = 0;
         for (int i = 0; i < dirtyCount; i++)
         {
             final Connection connection = dirty[i];
             dirty[i] = null;
+            if (holdWrites && connection.pendingBytes() < HOLD_WRITE_BYTES && !connection.isClosed())
+            {
+                dirty[held++] = connection; // stays dirty: flushed in a later turn
+                continue;
+            }
             connection.flush();
             count++;
         }
-        dirtyCount = 0;
+        dirtyCount = held;
+        heldCount = held;
         return count;
     }
 
