@@ -612,14 +612,6 @@ public final class Poller implements AutoCloseable
         backlog[backlogCount++] = connection;
     }
 
-    /**
-     * @return true when some connection has frames left for the next turn.
-     */
-    public boolean hasBacklog()
-    {
-        return backlogCount > 0;
-    }
-
     private int serveReady()
     {
         final int count = readyCount;

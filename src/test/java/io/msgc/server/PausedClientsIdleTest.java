@@ -28,7 +28,8 @@ class PausedClientsIdleTest
     void clientsPausedForPeerBackPressureAreNotCutAsIdle() throws Exception
     {
         // node1 is a fake peer that never reads; node2 is real, with a one-second idle_timeout for clients
-        try (Cluster cluster = new Cluster(2, b -> b.idleTimeout(1).keepaliveInterval(1).tcpbufSize(65536)))
+        try (Cluster cluster = new Cluster(2, b -> b.idleTimeout(1).keepaliveInterval(1).tcpbufSize(65536)
+            .peerTimeoutMs(10_000)))
         {
             cluster.start(2);
             final AtomicBoolean running = new AtomicBoolean(true);
