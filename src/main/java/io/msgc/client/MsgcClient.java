@@ -152,8 +152,9 @@ public final class MsgcClient implements AutoCloseable
         for (int i = 0; i < client.servers.size(); i++)
         {
             client.dialNext();
-            final long deadline = System.currentTimeMillis() + config.connectTimeout() * 1000L;
-            while (client.state == STATE_CONNECTING && System.currentTimeMillis() < deadline)
+            client.poller.updateClock();
+            final long deadline = client.poller.nowMs() + config.connectTimeout() * 1000L;
+            while (client.state == STATE_CONNECTING && client.poller.nowMs() < deadline)
             {
                 client.poller.poll(10);
                 client.checkHandshakeTimeout();
@@ -493,7 +494,7 @@ public final class MsgcClient implements AutoCloseable
             }
             if (now - lastSentMs >= config.keepaliveInterval() * 1000L)
             {
-                final int length = HeartbeatFrame.encode(scratch, 0, now);
+                final int length = HeartbeatFrame.encode(scratch, 0, poller.epochMs());
                 connection.offer(scratch, 0, length);
                 lastSentMs = now;
                 return 1;

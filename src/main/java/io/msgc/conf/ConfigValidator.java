@@ -28,7 +28,8 @@ final class ConfigValidator
 
     private static final List<String> SERVER_OPTIONS = List.of("client_outbound_limit", "connect_timeout",
         "debug_level", "enabled", "heartbeat_interval_ms", "idle_strategy", "idle_timeout", "keepalive_interval",
-        "max_backlog", "max_clients", "max_frame_size", "max_groups_per_client", "messages_per_iter",
+        "max_backlog", "max_buffer_memory", "max_clients", "max_frame_size", "max_groups_per_client",
+        "max_handshakes", "messages_per_iter",
         "peer_timeout_ms", "peers", "port", "reconnect_initial_ms", "reconnect_interval", "tcpbuf_size");
     private static final List<String> CLIENT_OPTIONS = List.of("bind_address", "connect_timeout", "debug_level",
         "enabled", "idle_timeout", "keepalive_interval", "max_frame_size", "name", "reconnect", "reconnect_initial_ms",
@@ -179,6 +180,8 @@ final class ConfigValidator
                 case "reconnect_initial_ms" -> integer(o, 1, 60_000, ints, b::reconnectInitialMs);
                 case "max_groups_per_client" -> integer(o, 1, 1_000_000, ints, b::maxGroupsPerClient);
                 case "max_clients" -> integer(o, 1, 1_000_000, ints, b::maxClients);
+                case "max_handshakes" -> integer(o, 1, 1_000_000, ints, b::maxHandshakes);
+                case "max_buffer_memory" -> integer(o, 1 << 20, Integer.MAX_VALUE, ints, b::maxBufferMemory);
                 case "enabled" -> enabled(o, b::enabled);
                 case "debug_level" -> debugLevel(o, b::debugLevel);
                 case "idle_strategy" ->

@@ -162,6 +162,8 @@ public final class MsgcConfig
             line(sb, "msgc_server.reconnect_initial_ms", s.reconnectInitialMs());
             line(sb, "msgc_server.max_groups_per_client", s.maxGroupsPerClient());
             line(sb, "msgc_server.max_clients", s.maxClients());
+            line(sb, "msgc_server.max_handshakes", s.maxHandshakes());
+            line(sb, "msgc_server.max_buffer_memory", s.maxBufferMemory());
         }
         line(sb, "msgcserver_listener.enabled", listener.enabled());
         line(sb, "msgcserver_listener.debug_level", listener.debugLevel());

@@ -38,6 +38,8 @@ public final class ServerConfig
     private final int reconnectInitialMs;
     private final int maxGroupsPerClient;
     private final int maxClients;
+    private final int maxHandshakes;
+    private final int maxBufferMemory;
 
     private ServerConfig(final Builder b)
     {
@@ -64,6 +66,8 @@ public final class ServerConfig
         reconnectInitialMs = b.reconnectInitialMs;
         maxGroupsPerClient = b.maxGroupsPerClient;
         maxClients = b.maxClients;
+        maxHandshakes = b.maxHandshakes;
+        maxBufferMemory = b.maxBufferMemory;
 
         // nodes compare digests at handshake: every node must hash exactly the same bytes
         long hash = 0xcbf29ce484222325L;
@@ -233,6 +237,24 @@ public final class ServerConfig
     }
 
     /**
+     * @return {@code max_handshakes}: accepted connections that have not sent HELLO yet; past it the one waiting
+     *         longest is refused (default 1000).
+     */
+    public int maxHandshakes()
+    {
+        return maxHandshakes;
+    }
+
+    /**
+     * @return {@code max_buffer_memory}: bytes of direct memory for all connection buffers of the node
+     *         (default 512 MiB).
+     */
+    public int maxBufferMemory()
+    {
+        return maxBufferMemory;
+    }
+
+    /**
      * Builds a {@link ServerConfig}; starts with every default and no peers. Not validated as strictly as a
      * file: {@link #build()} checks only what would break the server (peer names, ports, timeouts).
      */
@@ -257,6 +279,8 @@ public final class ServerConfig
         private int reconnectInitialMs = 100;
         private int maxGroupsPerClient = 1000;
         private int maxClients = 10000;
+        private int maxHandshakes = 1000;
+        private int maxBufferMemory = 512 * 1024 * 1024;
 
         private Builder()
         {
@@ -453,6 +477,26 @@ public final class ServerConfig
         public Builder maxClients(final int n)
         {
             this.maxClients = n;
+            return this;
+        }
+
+        /**
+         * @param n max_handshakes.
+         * @return this.
+         */
+        public Builder maxHandshakes(final int n)
+        {
+            this.maxHandshakes = n;
+            return this;
+        }
+
+        /**
+         * @param bytes max_buffer_memory.
+         * @return this.
+         */
+        public Builder maxBufferMemory(final int bytes)
+        {
+            this.maxBufferMemory = bytes;
             return this;
         }
 

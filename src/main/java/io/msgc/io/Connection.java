@@ -2,7 +2,6 @@ package io.msgc.io;
 
 import io.msgc.wire.ErrorCode;
 import io.msgc.wire.FrameHeader;
-import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -15,35 +14,74 @@ import java.nio.channels.SocketChannel;
 /**
  * One TCP connection owned by a {@link Poller}: a read buffer that reassembles frames across partial reads,
  * and a write buffer that coalesces every frame queued during a loop turn into as few writes as possible.
- * Both buffers start small and grow on demand up to their limits, so idle connections cost little.
+ * <p>
+ * Buffers come from the poller's {@link BufferPool}: none until the first byte in either direction, then
+ * {@link BufferPool#MIN_CHUNK}, doubling on demand (the write buffer up to the write limit, the read buffer to
+ * the largest frame, or to 64 KiB so that a busy connection reads in batches). A buffer found empty at four
+ * successive poller ticks (one second) goes back to the pool, so a connection that is idle holds no memory.
+ * When the pool refuses to grow a buffer, an offer fails (as over the write limit) and a read waits (reading
+ * stops until memory is free again).
+ * <p>
+ * Frames are handed to the {@link FrameHandler} at most {@link Poller#frameLimit} per loop turn; the rest wait
+ * in the buffer for the next turn. A frame is consumed before its handler runs, so an exception cannot deliver
+ * it again: the exception goes to the poller's error handler and the connection closes.
+ * <p>
+ * {@link #close} inside a loop turn is deferred: offers and reads stop at once, the socket closes and
+ * {@link FrameHandler#onClosed} runs at the end of the turn, never nested in the code that asked.
  * Single-threaded: only the poller's thread touches it.
  */
 public final class Connection implements FrameSink
 {
-    private static final int INITIAL_BUFFER = 64 * 1024;
+    /** A busy connection's read buffer grows to this, so that one read takes a batch of frames. */
+    private static final int READ_BATCH = 64 * 1024;
+    /** Poller ticks a buffer must be found empty at before it goes back to the pool. */
+    private static final int IDLE_TICKS = 4;
 
     private final Poller poller;
+    private final BufferPool pool;
     private final SocketChannel channel;
     private final SelectionKey key;
     private final FrameHandler handler;
     private final int maxFrameLength;
+    private int readBufferLimit = Integer.MAX_VALUE;
     private int writeLimit;
     private final long id;
+    /** Slot in the poller's table. */
+    int index;
+    /** Set by the poller when OP_READ was reported this turn. */
+    boolean readable;
+    /** The poller turn in which this connection was put on the ready list. */
+    long readyTurn;
+    /** True while on the poller's list of connections with frames left for the next turn. */
+    boolean inBacklog;
 
     private ByteBuffer readByteBuffer;
     private final UnsafeBuffer readBuffer = new UnsafeBuffer(0, 0);
+    private int readStart;
+    private int readEnd;
     private ByteBuffer writeByteBuffer;
     private final UnsafeBuffer writeBuffer = new UnsafeBuffer(0, 0);
     private int writePosition;
     private int writeEnd;
 
     private boolean connecting;
+    private boolean closing;
     private boolean closed;
+    private String closeReason;
+    private String endOfInput;
     private boolean dirty;
     private boolean stopReading;
+    private boolean starved;
+    private boolean delivering;
+    private boolean useReserve;
+    private long deliveryTurn;
+    private int framesThisTurn;
+    private int readIdleTicks;
+    private int writeIdleTicks;
     private long bytesIn;
     private long bytesOut;
     private long lastReadMs;
+    private long pausedSinceMs;
     private Object attachment;
     private final String remote;
 
@@ -57,17 +95,13 @@ public final class Connection implements FrameSink
         final boolean connecting) throws IOException
     {
         this.poller = poller;
+        this.pool = poller.bufferPool();
         this.id = id;
         this.channel = channel;
         this.handler = handler;
         this.maxFrameLength = maxFrameLength;
         this.writeLimit = writeLimit;
         this.connecting = connecting;
-        final int initial = Math.min(INITIAL_BUFFER, Math.max(maxFrameLength, 4096));
-        readByteBuffer = BufferUtil.allocateDirectAligned(initial, 64);
-        readBuffer.wrap(readByteBuffer);
-        writeByteBuffer = BufferUtil.allocateDirectAligned(Math.min(INITIAL_BUFFER, writeLimit), 64);
-        writeBuffer.wrap(writeByteBuffer);
         key = channel.register(poller.selector(), connecting ? SelectionKey.OP_CONNECT : SelectionKey.OP_READ, this);
         final InetSocketAddress address = connecting ? null : (InetSocketAddress)channel.getRemoteAddress();
         remote = address == null ? "?" : address.getAddress().getHostAddress() + ":" + address.getPort();
@@ -115,11 +149,12 @@ public final class Connection implements FrameSink
     }
 
     /**
-     * @return true once closed.
+     * @return true once {@link #close} was called: from then on nothing is read or queued, even while the socket
+     *         itself waits for the end of the loop turn to close.
      */
     public boolean isClosed()
     {
-        return closed;
+        return closing;
     }
 
     /**
@@ -139,11 +174,22 @@ public final class Connection implements FrameSink
     }
 
     /**
-     * @return poller clock (ms) of the last successful read.
+     * @return poller clock (monotonic ms) of the last read, moved forward by every pause in reading that the
+     *         owner asked for ({@link #stopReading}) or that waited for buffer memory: time the server itself did
+     *         not read does not count as the remote's silence.
      */
     public long lastReadMs()
     {
         return lastReadMs;
+    }
+
+    /**
+     * @param nowMs the poller clock.
+     * @return how long the remote has been silent, not counting time in which this side did not read it.
+     */
+    public long idleMs(final long nowMs)
+    {
+        return (readPaused() ? pausedSinceMs : nowMs) - lastReadMs;
     }
 
     /**
@@ -165,6 +211,28 @@ public final class Connection implements FrameSink
     }
 
     /**
+     * Bound the read buffer, e.g. to one small chunk until a handshake is done: a frame that would need more is a
+     * framing error, so a connection that has not said who it is cannot make the server reserve a large buffer.
+     *
+     * @param bytes most bytes the read buffer may hold; {@link Integer#MAX_VALUE} for the frame limit only.
+     */
+    public void readBufferLimit(final int bytes)
+    {
+        readBufferLimit = bytes;
+    }
+
+    /**
+     * Let this connection's buffers use the reserve of the buffer budget (for peer links, which must not be
+     * starved by clients).
+     *
+     * @param useReserve true to allow the reserve.
+     */
+    public void useReserve(final boolean useReserve)
+    {
+        this.useReserve = useReserve;
+    }
+
+    /**
      * @return bytes queued and not yet written to the socket.
      */
     public int pendingBytes()
@@ -173,15 +241,28 @@ public final class Connection implements FrameSink
     }
 
     /**
-     * Pause or resume reading, for back-pressure towards this connection's sender.
+     * @return bytes of buffer memory this connection holds now.
+     */
+    public int bufferBytes()
+    {
+        return (readByteBuffer == null ? 0 : readByteBuffer.capacity()) +
+            (writeByteBuffer == null ? 0 : writeByteBuffer.capacity());
+    }
+
+    /**
+     * Pause or resume reading, for back-pressure towards this connection's sender. While paused, the idle clock
+     * ({@link #idleMs}) stands still. Frames already buffered are delivered after a resume by
+     * {@link #deliverBuffered}.
      *
      * @param stop true to stop reading.
      */
     public void stopReading(final boolean stop)
     {
-        if (stopReading != stop && !closed && !connecting)
+        if (stopReading != stop && !closing && !connecting)
         {
+            final boolean wasPaused = readPaused();
             stopReading = stop;
+            onPauseChange(wasPaused);
             updateInterest();
         }
     }
@@ -192,15 +273,12 @@ public final class Connection implements FrameSink
      * @param src    source buffer.
      * @param offset first byte.
      * @param length byte count.
-     * @return false when the pending bytes would pass the write limit (nothing is queued then).
+     * @return false when the pending bytes would pass the write limit, when the buffer budget cannot grow the
+     *         buffer, or once the connection is closed (nothing is queued then).
      */
     public boolean offer(final DirectBuffer src, final int offset, final int length)
     {
-        if (closed)
-        {
-            return false;
-        }
-        if (!ensureWritable(length))
+        if (closing || !ensureWritable(length))
         {
             return false;
         }
@@ -214,11 +292,12 @@ public final class Connection implements FrameSink
      * Reserve space to encode a frame in place; call {@link #commit} with the encoded length.
      *
      * @param length most bytes the caller will write.
-     * @return offset into {@link #writeBuffer()} to encode at, or -1 when over the write limit.
+     * @return offset into {@link #writeBuffer()} to encode at, or -1 when the frame cannot be queued (as for
+     *         {@link #offer}).
      */
     public int claim(final int length)
     {
-        if (closed || !ensureWritable(length))
+        if (closing || !ensureWritable(length))
         {
             return -1;
         }
@@ -256,32 +335,41 @@ public final class Connection implements FrameSink
     private boolean ensureWritable(final int length)
     {
         final int pending = writeEnd - writePosition;
-        if (pending + length > writeLimit)
+        if (length > writeLimit - pending)
         {
             return false;
         }
-        final int capacity = writeBuffer.capacity();
-        if (writeEnd + length <= capacity)
+        writeIdleTicks = 0;
+        if (writeByteBuffer != null)
         {
-            return true;
-        }
-        if (pending + length <= capacity && writePosition > 0)
-        {
-            writeBuffer.putBytes(0, writeBuffer, writePosition, pending);
-        }
-        else
-        {
-            int newCapacity = capacity;
-            while (newCapacity < pending + length)
+            final int capacity = writeBuffer.capacity();
+            if (length <= capacity - writeEnd)
             {
-                newCapacity = (int)Math.min((long)newCapacity << 1, writeLimit);
+                return true;
             }
-            final ByteBuffer grown = BufferUtil.allocateDirectAligned(newCapacity, 64);
-            final UnsafeBuffer target = new UnsafeBuffer(grown);
-            target.putBytes(0, writeBuffer, writePosition, pending);
-            writeByteBuffer = grown;
-            writeBuffer.wrap(grown);
+            if (length <= capacity - pending)
+            {
+                writeBuffer.putBytes(0, writeBuffer, writePosition, pending);
+                writePosition = 0;
+                writeEnd = pending;
+                return true;
+            }
         }
+        final ByteBuffer grown = pool.acquire(pending + length, useReserve);
+        if (grown == null)
+        {
+            return false;
+        }
+        final ByteBuffer old = writeByteBuffer;
+        if (old != null)
+        {
+            old.limit(writeEnd).position(writePosition);
+            grown.put(old);
+            grown.clear();
+            pool.release(old);
+        }
+        writeByteBuffer = grown;
+        writeBuffer.wrap(grown);
         writePosition = 0;
         writeEnd = pending;
         return true;
@@ -318,11 +406,11 @@ public final class Connection implements FrameSink
 
     private void updateInterest()
     {
-        if (closed)
+        if (closed || connecting)
         {
             return;
         }
-        int ops = stopReading ? 0 : SelectionKey.OP_READ;
+        int ops = closing || stopReading || starved || endOfInput != null ? 0 : SelectionKey.OP_READ;
         if (writeEnd != writePosition)
         {
             ops |= SelectionKey.OP_WRITE;
@@ -333,114 +421,292 @@ public final class Connection implements FrameSink
         }
     }
 
+    private boolean readPaused()
+    {
+        return stopReading || starved;
+    }
+
+    private void onPauseChange(final boolean wasPaused)
+    {
+        final boolean paused = readPaused();
+        if (paused && !wasPaused)
+        {
+            pausedSinceMs = poller.nowMs();
+        }
+        else if (!paused && wasPaused)
+        {
+            lastReadMs += poller.nowMs() - pausedSinceMs;
+        }
+    }
+
     /**
-     * Read what the socket has and hand every complete frame to the handler.
+     * Read what the socket has and hand complete frames to the handler, up to the turn's frame limit.
      *
      * @return frames delivered.
      */
     int read()
     {
-        if (closed || stopReading)
+        if (closing || stopReading || starved || endOfInput != null)
         {
             return 0;
         }
-        final int read;
-        try
+        if (readByteBuffer == null)
         {
-            read = channel.read(readByteBuffer);
+            final ByteBuffer chunk = pool.acquire(BufferPool.MIN_CHUNK, useReserve);
+            if (chunk == null)
+            {
+                starve();
+                return 0;
+            }
+            setReadBuffer(chunk);
         }
-        catch (final IOException ex)
+        final int capacity = readBuffer.capacity();
+        if (readStart > 0 && capacity - readEnd < capacity >> 1)
         {
-            close("read failed: " + ex.getMessage());
-            return 0;
+            compactRead();
         }
-        if (read < 0)
+        final int space = capacity - readEnd;
+        if (space > 0)
         {
-            close("closed by remote");
-            return 0;
+            final int read;
+            try
+            {
+                readByteBuffer.limit(capacity).position(readEnd);
+                read = channel.read(readByteBuffer);
+            }
+            catch (final IOException ex)
+            {
+                return endOfInput("read failed: " + ex.getMessage());
+            }
+            if (read < 0)
+            {
+                return endOfInput("closed by remote");
+            }
+            if (read > 0)
+            {
+                readEnd += read;
+                bytesIn += read;
+                lastReadMs = poller.nowMs();
+                readIdleTicks = 0;
+                if (read == space && capacity < READ_BATCH && capacity < readBufferLimit)
+                {
+                    growRead(capacity << 1); // a full read: take a bigger batch next time, if memory allows
+                }
+            }
         }
-        if (read == 0)
-        {
-            return 0;
-        }
-        bytesIn += read;
-        lastReadMs = poller.nowMs();
+        return deliverFrames();
+    }
+
+    private int endOfInput(final String reason)
+    {
+        // frames already buffered still go to the handler; the connection closes once they are delivered
+        endOfInput = reason;
+        updateInterest();
         return deliverFrames();
     }
 
     private int deliverFrames()
     {
-        final int end = readByteBuffer.position();
-        int offset = 0;
+        if (delivering)
+        {
+            return 0;
+        }
+        final long turn = poller.turn();
+        if (deliveryTurn != turn)
+        {
+            deliveryTurn = turn;
+            framesThisTurn = 0;
+        }
+        final int frameLimit = poller.frameLimit();
         int frames = 0;
-        while (end - offset >= FrameHeader.LENGTH && !closed && !stopReading)
+        delivering = true;
+        try
         {
-            final int length = FrameHeader.frameLength(readBuffer, offset);
-            if (length < FrameHeader.LENGTH || length > maxFrameLength)
+            while (!closing && !stopReading)
             {
-                handler.onFramingError(this, ErrorCode.OVERSIZE_FRAME, "frame length " + length +
-                    " outside " + FrameHeader.LENGTH + ".." + maxFrameLength + " (max_frame_size)");
-                close("framing error: bad frame length " + length);
-                return frames;
-            }
-            final int version = FrameHeader.version(readBuffer, offset);
-            if (version != FrameHeader.VERSION)
-            {
-                handler.onFramingError(this, ErrorCode.BAD_VERSION, "protocol version " + version +
-                    " not supported; this server speaks version " + FrameHeader.VERSION);
-                close("framing error: protocol version " + version);
-                return frames;
-            }
-            if (end - offset < length)
-            {
-                if (length > readBuffer.capacity())
+                final int available = readEnd - readStart;
+                if (available < FrameHeader.LENGTH)
                 {
-                    growReadBuffer(length, offset, end);
-                    return frames;
+                    break;
                 }
-                break;
+                final int length = FrameHeader.frameLength(readBuffer, readStart);
+                if (length < FrameHeader.LENGTH || length > maxFrameLength)
+                {
+                    handler.onFramingError(this, ErrorCode.OVERSIZE_FRAME, "frame length " + length +
+                        " outside " + FrameHeader.LENGTH + ".." + maxFrameLength + " (max_frame_size)");
+                    close("framing error: bad frame length " + length);
+                    break;
+                }
+                if (length > readBufferLimit)
+                {
+                    handler.onFramingError(this, ErrorCode.OVERSIZE_FRAME, "frame length " + length +
+                        " is over the " + readBufferLimit + " bytes this connection may send now");
+                    close("framing error: frame length " + length + " over " + readBufferLimit);
+                    break;
+                }
+                final int version = FrameHeader.version(readBuffer, readStart);
+                if (version != FrameHeader.VERSION)
+                {
+                    handler.onFramingError(this, ErrorCode.BAD_VERSION, "protocol version " + version +
+                        " not supported; this server speaks version " + FrameHeader.VERSION);
+                    close("framing error: protocol version " + version);
+                    break;
+                }
+                if (available < length)
+                {
+                    if (length > readBuffer.capacity() && !growRead(length))
+                    {
+                        starve();
+                    }
+                    break;
+                }
+                if (framesThisTurn >= frameLimit)
+                {
+                    poller.backlog(this);
+                    break;
+                }
+                final int offset = readStart;
+                // consumed before the handler runs: an exception cannot make it arrive twice
+                readStart += length;
+                framesThisTurn++;
+                frames++;
+                handler.onFrame(this, readBuffer, offset, length);
             }
-            handler.onFrame(this, readBuffer, offset, length);
-            offset += length;
-            frames++;
         }
-        if (closed)
+        catch (final RuntimeException ex)
         {
-            return frames;
+            poller.onError(ex);
+            close("frame handler failed: " + ex);
         }
-        // keep the partial frame, at the start of the buffer
-        final int remaining = end - offset;
-        if (offset > 0 && remaining > 0)
+        finally
         {
-            readBuffer.putBytes(0, readBuffer, offset, remaining);
+            delivering = false;
         }
-        readByteBuffer.limit(readByteBuffer.capacity()).position(remaining);
+        if (readStart == readEnd)
+        {
+            readStart = 0;
+            readEnd = 0;
+        }
+        if (endOfInput != null && !closing && !hasCompleteFrame())
+        {
+            close(endOfInput);
+        }
         return frames;
     }
 
+    private boolean hasCompleteFrame()
+    {
+        final int available = readEnd - readStart;
+        return available >= FrameHeader.LENGTH && available >= FrameHeader.frameLength(readBuffer, readStart);
+    }
+
     /**
-     * Resume delivering frames already buffered, after {@link #stopReading(boolean)} is lifted.
+     * Resume delivering frames already buffered, after {@link #stopReading(boolean)} is lifted. Runs as a loop
+     * turn of its own when called outside one.
      *
      * @return frames delivered.
      */
     public int deliverBuffered()
     {
-        return closed || stopReading ? 0 : deliverFrames();
+        if (closing || stopReading || readEnd - readStart < FrameHeader.LENGTH)
+        {
+            return 0;
+        }
+        poller.beginTurn();
+        try
+        {
+            return deliverFrames();
+        }
+        finally
+        {
+            poller.endTurn();
+        }
     }
 
-    private void growReadBuffer(final int frameLength, final int offset, final int end)
+    /**
+     * Deliver frames left from an earlier turn. Called by the poller.
+     */
+    int deliverBacklog()
     {
-        int capacity = readBuffer.capacity();
-        while (capacity < frameLength)
+        return closing || stopReading ? 0 : deliverFrames();
+    }
+
+    private void setReadBuffer(final ByteBuffer chunk)
+    {
+        readByteBuffer = chunk;
+        readBuffer.wrap(chunk);
+    }
+
+    private void compactRead()
+    {
+        final int remaining = readEnd - readStart;
+        readBuffer.putBytes(0, readBuffer, readStart, remaining);
+        readStart = 0;
+        readEnd = remaining;
+    }
+
+    private boolean growRead(final int capacity)
+    {
+        final ByteBuffer grown = pool.acquire(capacity, useReserve);
+        if (grown == null)
         {
-            capacity <<= 1;
+            return false;
         }
-        final ByteBuffer grown = BufferUtil.allocateDirectAligned(capacity, 64);
-        final UnsafeBuffer target = new UnsafeBuffer(grown);
-        target.putBytes(0, readBuffer, offset, end - offset);
-        readByteBuffer = grown;
-        readBuffer.wrap(grown);
-        readByteBuffer.position(end - offset);
+        final ByteBuffer old = readByteBuffer;
+        old.limit(readEnd).position(readStart);
+        grown.put(old);
+        grown.clear();
+        readEnd -= readStart;
+        readStart = 0;
+        pool.release(old);
+        setReadBuffer(grown);
+        return true;
+    }
+
+    private void starve()
+    {
+        if (!starved)
+        {
+            final boolean wasPaused = readPaused();
+            starved = true;
+            onPauseChange(wasPaused);
+            updateInterest();
+        }
+    }
+
+    /**
+     * The poller's periodic housekeeping: retry a read that waited for memory, return buffers that stayed empty.
+     */
+    void onTick()
+    {
+        if (closing)
+        {
+            return;
+        }
+        if (starved)
+        {
+            starved = false;
+            onPauseChange(true);
+            updateInterest();
+        }
+        if (readByteBuffer != null && readStart == readEnd && !delivering && ++readIdleTicks >= IDLE_TICKS)
+        {
+            pool.release(readByteBuffer);
+            readByteBuffer = null;
+            readBuffer.wrap(0, 0);
+            readStart = 0;
+            readEnd = 0;
+            readIdleTicks = 0;
+        }
+        if (writeByteBuffer != null && writeEnd == writePosition && ++writeIdleTicks >= IDLE_TICKS)
+        {
+            pool.release(writeByteBuffer);
+            writeByteBuffer = null;
+            writeBuffer.wrap(0, 0);
+            writePosition = 0;
+            writeEnd = 0;
+            writeIdleTicks = 0;
+        }
     }
 
     /**
@@ -466,6 +732,11 @@ public final class Connection implements FrameSink
         {
             close("connect failed: " + ex.getMessage());
         }
+        catch (final RuntimeException ex)
+        {
+            poller.onError(ex);
+            close("connect handler failed: " + ex);
+        }
     }
 
     /**
@@ -477,11 +748,30 @@ public final class Connection implements FrameSink
     }
 
     /**
-     * Try to write what is pending now, then close. The handler's {@link FrameHandler#onClosed} runs once.
+     * Close with a reason; the first reason given wins. Inside a loop turn (frame delivery, a timer, a flush, or
+     * between {@link Poller#beginTurn} and {@link Poller#endTurn}) the close is deferred: from now on the
+     * connection reads nothing and queues nothing, and at the end of the turn it writes what is pending once,
+     * closes the socket and calls {@link FrameHandler#onClosed}. Outside a turn that happens before this returns,
+     * and closes it causes in turn follow it, each after the one before, never nested.
      *
      * @param reason why, for the handler and logs.
      */
     public void close(final String reason)
+    {
+        if (closing)
+        {
+            return;
+        }
+        closing = true;
+        closeReason = reason;
+        updateInterest();
+        poller.requestClose(this);
+    }
+
+    /**
+     * The deferred part of {@link #close}: run by the poller at the end of the turn.
+     */
+    void closeNow()
     {
         if (closed)
         {
@@ -509,8 +799,29 @@ public final class Connection implements FrameSink
         {
             // nothing more to do
         }
+        releaseBuffers();
         poller.onClosed(this);
-        handler.onClosed(this, reason);
+        handler.onClosed(this, closeReason);
+    }
+
+    private void releaseBuffers()
+    {
+        if (readByteBuffer != null)
+        {
+            pool.release(readByteBuffer);
+            readByteBuffer = null;
+            readBuffer.wrap(0, 0);
+        }
+        if (writeByteBuffer != null)
+        {
+            pool.release(writeByteBuffer);
+            writeByteBuffer = null;
+            writeBuffer.wrap(0, 0);
+        }
+        readStart = 0;
+        readEnd = 0;
+        writePosition = 0;
+        writeEnd = 0;
     }
 
     /** {@inheritDoc} */

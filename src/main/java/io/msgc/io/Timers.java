@@ -7,19 +7,31 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Timers of one loop thread on an Agrona {@link DeadlineTimerWheel}: heartbeats, redials, handshake timeouts.
- * Each timer runs a {@link Runnable} once at its deadline. Not for the data path: scheduling allocates.
+ * Deadlines are on the poller's monotonic clock ({@link Poller#nowMs}), so a wall-clock step neither stops nor
+ * fires them. Each timer runs a {@link Runnable} once at its deadline, inside a loop turn of the poller (a close
+ * it asks for is deferred to the end of the turn); an exception from one goes to the poller's error handler and
+ * the other timers still run. Not for the data path: scheduling allocates.
  */
 public final class Timers
 {
-    private final DeadlineTimerWheel wheel =
-        new DeadlineTimerWheel(TimeUnit.MILLISECONDS, System.currentTimeMillis(), 8, 512);
+    private final Poller poller;
+    private final DeadlineTimerWheel wheel;
     private final Long2ObjectHashMap<Runnable> actions = new Long2ObjectHashMap<>();
     private final DeadlineTimerWheel.TimerHandler onExpiry = this::onExpiry;
 
     /**
+     * @param poller whose clock and turns the timers use.
+     */
+    public Timers(final Poller poller)
+    {
+        this.poller = poller;
+        wheel = new DeadlineTimerWheel(TimeUnit.MILLISECONDS, poller.nowMs(), 8, 512);
+    }
+
+    /**
      * Schedule an action.
      *
-     * @param deadlineMs epoch ms at which to run.
+     * @param deadlineMs poller time ({@link Poller#nowMs}, monotonic ms) at which to run.
      * @param action     what to run.
      * @return timer id for {@link #cancel}.
      */
@@ -44,39 +56,46 @@ public final class Timers
     }
 
     /**
-     * Run every expired action.
+     * Run every action whose deadline is at or before the poller's clock, as one loop turn.
      *
-     * @param nowMs current time in epoch ms.
      * @return actions run.
      */
-    public int poll(final long nowMs)
+    public int poll()
     {
+        final long nowMs = poller.nowMs();
         int fired = 0;
-        // the wheel advances one tick per poll: catch up after a pause, bounded
-        for (int i = 0; i < 4096 && wheel.timerCount() > 0; i++)
+        poller.beginTurn();
+        try
         {
-            fired += wheel.poll(nowMs, onExpiry, Integer.MAX_VALUE);
-            if (wheel.currentTickTime() > nowMs)
+            // the wheel advances one tick per poll: catch up after a pause, bounded
+            for (int i = 0; i < 4096 && wheel.timerCount() > 0; i++)
             {
-                break;
+                fired += wheel.poll(nowMs, onExpiry, Integer.MAX_VALUE);
+                if (wheel.currentTickTime() > nowMs)
+                {
+                    break;
+                }
+            }
+            if (wheel.timerCount() == 0)
+            {
+                wheel.currentTickTime(nowMs);
             }
         }
-        if (wheel.timerCount() == 0)
+        finally
         {
-            wheel.currentTickTime(nowMs);
+            poller.endTurn();
         }
         return fired;
     }
 
     /**
-     * @param nowMs current time in epoch ms.
      * @param capMs most to return.
-     * @return ms until the earliest deadline, capped; for blocking selects.
+     * @return ms until the wheel's next tick, at least 1 and at most {@code capMs}; for blocking selects.
      */
-    public long msUntilNext(final long nowMs, final long capMs)
+    public long msUntilNext(final long capMs)
     {
         final long deadline = wheel.timerCount() == 0 ? Long.MAX_VALUE : wheel.currentTickTime();
-        return Math.max(1, Math.min(capMs, deadline - nowMs));
+        return Math.max(1, Math.min(capMs, deadline - poller.nowMs()));
     }
 
     private boolean onExpiry(final TimeUnit timeUnit, final long now, final long timerId)
@@ -84,7 +103,14 @@ public final class Timers
         final Runnable action = actions.remove(timerId);
         if (action != null)
         {
-            action.run();
+            try
+            {
+                action.run();
+            }
+            catch (final RuntimeException ex)
+            {
+                poller.onError(ex);
+            }
         }
         return true;
     }

@@ -191,6 +191,9 @@ final class Membership
         /** For each node index, the highest stream position of that node the peer has processed in its view. */
         final long[] processed = new long[LinkStateFrame.MAX_NODES];
         long lastRequestNs;
+        /** Its processed position in this node's stream when last seen to move (or to have nothing to do). */
+        long progressSeq;
+        long progressNs;
     }
 
     /** A view being formed, as a member sees it. */
@@ -265,6 +268,7 @@ final class Membership
     private final byte[][] nodeNameBytes;
     private final byte[] selfName;
     private final long peerTimeoutNs;
+    private final int maxBacklog;
     private final long flushTimeoutNs;
     private final NanoClock clock;
     private final EpochClock epochClock;
@@ -341,6 +345,8 @@ final class Membership
      * @param incarnation   this node's incarnation.
      * @param maxFrameSize  largest frame.
      * @param peerTimeoutNs a member silent this long (link down or not) is left out of the next view.
+     * @param maxBacklog    frames of this node's stream a live member may leave unprocessed for a peer timeout
+     *                      before its link is closed as stuck ({@code max_backlog}).
      * @param maxLogBytes   most bytes this node's stream, and what it holds of each other stream, may take.
      * @param clock         monotonic clock for every deadline.
      * @param epochClock    wall clock, for display only.
@@ -355,6 +361,7 @@ final class Membership
         final long incarnation,
         final int maxFrameSize,
         final long peerTimeoutNs,
+        final int maxBacklog,
         final int maxLogBytes,
         final NanoClock clock,
         final EpochClock epochClock,
@@ -375,6 +382,7 @@ final class Membership
         this.selfName = nodeNameBytes[self];
         this.incarnation = incarnation;
         this.peerTimeoutNs = peerTimeoutNs;
+        this.maxBacklog = maxBacklog;
         this.flushTimeoutNs = peerTimeoutNs;
         this.clock = clock;
         this.epochClock = epochClock;
@@ -1359,6 +1367,10 @@ final class Membership
                     peerTimeoutNs / 1_000_000 + ")");
             }
         }
+        if (flush == null && proposal == null)
+        {
+            closeStuckPeers(now);
+        }
         sendLinkStates();
         collect();
         final long alive = aliveMask(now);
@@ -1391,6 +1403,55 @@ final class Membership
                 scratch, 0, FrameType.VIEW_REQUEST, 0, alive, viewId, null, 0);
             transport.offer(coordinator, scratch, 0, length, false);
         }
+    }
+
+    /**
+     * A member that keeps answering but processes nothing of this node's stream holds every member's stable point
+     * (SAFE delivery, the logs, and at last every client) hostage: once it leaves at least {@code max_backlog}
+     * frames unprocessed for a peer timeout, its link is closed and the next view goes on without it.
+     */
+    private void closeStuckPeers(final long now)
+    {
+        for (long mask = members & ~selfBit; mask != 0; mask &= mask - 1)
+        {
+            final int node = Long.numberOfTrailingZeros(mask);
+            final Peer peer = peers[node];
+            final long acked = peer.processed[self];
+            final boolean waiting = peer.up && (peer.sentSeq > acked || peer.sendPosition < out.tail());
+            if (!waiting || acked != peer.progressSeq || peer.progressNs == 0)
+            {
+                peer.progressSeq = acked;
+                peer.progressNs = now;
+            }
+            else if (now - peer.progressNs > peerTimeoutNs)
+            {
+                final long queued = queuedFor(node, acked);
+                if (queued >= maxBacklog)
+                {
+                    log.warn("peer-stuck", "node=" + nodeNames[node] + " queued=" + queued + " stalled_ms=" +
+                        (now - peer.progressNs) / 1_000_000 + " max_backlog=" + maxBacklog);
+                    peer.progressNs = now; // once per timeout, until the link is down
+                    transport.close(node, "peer stuck: " + queued + " frames of " + nodeNames[self] +
+                        "'s stream unprocessed, no progress for " + peerTimeoutNs / 1_000_000 +
+                        " ms (max_backlog=" + maxBacklog + ")");
+                }
+            }
+        }
+    }
+
+    /** Frames of this node's stream for {@code node} after the position it has processed. */
+    private long queuedFor(final int node, final long acked)
+    {
+        final long bit = 1L << node;
+        long queued = 0;
+        for (long p = out.head(); p < out.tail(); p = out.next(p))
+        {
+            if (out.seq(p) > acked && (out.route(p) & bit) != 0)
+            {
+                queued++;
+            }
+        }
+        return queued;
     }
 
     private boolean anyStale()

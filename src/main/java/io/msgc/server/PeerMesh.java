@@ -7,6 +7,7 @@ import io.msgc.io.Backoff;
 import io.msgc.io.Connection;
 import io.msgc.io.FrameHandler;
 import io.msgc.io.Poller;
+import io.msgc.io.Resolver;
 import io.msgc.io.Timers;
 import io.msgc.wire.ErrorCode;
 import io.msgc.wire.FrameHeader;
@@ -20,8 +21,11 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.time.Instant;
+import java.util.function.Consumer;
 
 /**
  * Keeps a connection to every other node of the peers list: dials each one, answers their dials, resolves
@@ -35,6 +39,8 @@ final class PeerMesh implements Membership.Transport
     static final int PEER_WRITE_LIMIT = 256 * 1024 * 1024;
     /** Stream frames stop here; the stream log keeps the rest until the link drains. */
     static final int PEER_SOFT_LIMIT = 4 * 1024 * 1024;
+    /** Least time between two WARNING lines about one peer host that does not resolve. */
+    private static final long RESOLVE_WARN_INTERVAL_MS = 60_000;
 
     private final ServerConfig config;
     private final PeerConfig self;
@@ -49,6 +55,12 @@ final class PeerMesh implements Membership.Transport
     private final HelloFrame hello = new HelloFrame();
     private final WelcomeFrame welcome = new WelcomeFrame();
     private final ReasonFrame reasonFrame = new ReasonFrame();
+    private final InetSocketAddress localAddress;
+    private final boolean[] resolving;
+    private final int[] resolveFailures;
+    private final long[] resolveWarnMs;
+    private final Consumer<Resolver.Request> onResolved = this::onResolved;
+    private Resolver resolver;
     private Membership membership;
 
     PeerMesh(
@@ -76,6 +88,25 @@ final class PeerMesh implements Membership.Transport
             {
                 links[peer.index()] = new PeerLink(peer);
             }
+        }
+        resolving = new boolean[links.length];
+        resolveFailures = new int[links.length];
+        resolveWarnMs = new long[links.length];
+        localAddress = localAddress(self);
+    }
+
+    /**
+     * Dials leave from this node's own address (its peers entry), resolved once here, before the loop runs.
+     */
+    private static InetSocketAddress localAddress(final PeerConfig self)
+    {
+        try
+        {
+            return new InetSocketAddress(InetAddress.getByName(self.host()), 0);
+        }
+        catch (final UnknownHostException ex)
+        {
+            return null; // let the OS choose; the listener bind reports the bad name
         }
     }
 
@@ -128,7 +159,10 @@ final class PeerMesh implements Membership.Transport
         }
         if (!connection.offer(buffer, offset, length))
         {
-            connection.close("peer link backlog over " + PEER_WRITE_LIMIT + " bytes");
+            // closing makes the peer down: its members learn of the loss through views, never a silent gap
+            connection.close(connection.pendingBytes() + length > PEER_WRITE_LIMIT ?
+                "peer link backlog over " + PEER_WRITE_LIMIT + " bytes" :
+                "peer link buffer cannot grow: max_buffer_memory=" + config.maxBufferMemory() + " is in use");
             return false;
         }
         return true;
@@ -159,11 +193,95 @@ final class PeerMesh implements Membership.Transport
             scheduleRedial(link);
             return;
         }
+        final String host = link.peer.host();
+        if (Resolver.isLiteral(host))
+        {
+            try
+            {
+                connect(link, InetAddress.getByName(host)); // a literal is parsed, never looked up
+            }
+            catch (final UnknownHostException ex)
+            {
+                unresolved(link, "bad address '" + host + "'");
+            }
+            return;
+        }
+        // a name: looked up on the resolver thread, never on the loop; the answer comes back via pollResolver
+        if (!resolving[link.index()])
+        {
+            resolving[link.index()] = true;
+            if (link.state != PeerLink.State.REFUSED)
+            {
+                link.state = PeerLink.State.CONNECTING;
+            }
+            if (resolver == null)
+            {
+                resolver = new Resolver("msgc-resolver-" + self.name(), InetAddress::getByName, poller::wakeup);
+            }
+            resolver.resolve(new Resolver.Request(host, link));
+        }
+    }
+
+    /**
+     * Take the resolver's answers and dial the peers whose names resolved. Runs in the loop, each turn.
+     *
+     * @return answers taken.
+     */
+    int pollResolver()
+    {
+        return resolver == null ? 0 : resolver.poll(onResolved);
+    }
+
+    private void onResolved(final Resolver.Request request)
+    {
+        final PeerLink link = (PeerLink)request.token();
+        resolving[link.index()] = false;
+        if (link.isUp() || link.dialling != null)
+        {
+            return;
+        }
+        if (request.address() == null)
+        {
+            unresolved(link, request.error());
+            return;
+        }
+        connect(link, request.address());
+    }
+
+    private void unresolved(final PeerLink link, final String error)
+    {
+        final int index = link.index();
+        final int failures = ++resolveFailures[index];
+        if (link.state != PeerLink.State.REFUSED)
+        {
+            link.state = PeerLink.State.DOWN;
+        }
+        link.reason = "cannot resolve host '" + link.peer.host() + "' (" + error + ", attempt " + failures +
+            "); retrying";
+        final long now = poller.nowMs();
+        if (failures == 1 || now - resolveWarnMs[index] >= RESOLVE_WARN_INTERVAL_MS)
+        {
+            resolveWarnMs[index] = now;
+            log.warn("peer-unresolved", "node=" + link.peer.name() + " host=" + link.peer.host() + " attempts=" +
+                failures + " reason=\"" + error + "\" (repeats at most once a minute)");
+        }
+        scheduleRedial(link);
+    }
+
+    private void connect(final PeerLink link, final InetAddress address)
+    {
+        if (resolveFailures[link.index()] > 0)
+        {
+            log.notice("peer-resolved", "node=" + link.peer.name() + " host=" + link.peer.host() + " address=" +
+                address.getHostAddress() + " after-failures=" + resolveFailures[link.index()]);
+            resolveFailures[link.index()] = 0;
+        }
         try
         {
             final Connection connection = poller.dial(
-                link.peer.address(), new InetSocketAddress(self.host(), 0), handler,
+                new InetSocketAddress(address, link.peer.port()), localAddress, handler,
                 config.maxFrameSize(), PEER_WRITE_LIMIT, config.tcpbufSize());
+            connection.useReserve(true);
             connection.attachment(new Dial(link));
             link.dialling = connection;
             if (link.state != PeerLink.State.REFUSED)
@@ -330,7 +448,8 @@ final class PeerMesh implements Membership.Transport
         {
             // a restarted peer's old socket is closed by its kernel, so an up link means the name is taken
             reject(connection, ErrorCode.DUPLICATE_LINK, "node " + name + " is already connected to " +
-                self.name() + " (link up since " + Instant.ofEpochMilli(link.upSinceMs) + ")");
+                self.name() + " (link up since " +
+                Instant.ofEpochMilli(poller.epochMs() - (poller.nowMs() - link.upSinceMs)) + ")");
             return;
         }
         if (link.dialling != null)
@@ -438,6 +557,10 @@ final class PeerMesh implements Membership.Transport
      */
     void closeLinks()
     {
+        if (resolver != null)
+        {
+            resolver.close();
+        }
         for (final PeerLink link : links)
         {
             if (link != null && link.link != null)

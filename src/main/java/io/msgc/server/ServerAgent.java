@@ -5,6 +5,7 @@ import io.msgc.conf.ListenConfig;
 import io.msgc.conf.ListenerConfig;
 import io.msgc.conf.PeerConfig;
 import io.msgc.conf.ServerConfig;
+import io.msgc.io.BufferPool;
 import io.msgc.io.Connection;
 import io.msgc.io.FrameHandler;
 import io.msgc.io.Poller;
@@ -23,6 +24,10 @@ import io.msgc.wire.HeartbeatFrame;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemEpochClock;
+import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
@@ -32,6 +37,7 @@ import java.nio.channels.SocketChannel;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The whole server on one thread: listeners, the peer mesh, client sessions, the group table and routing.
@@ -53,7 +59,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
     private final long incarnation = new SecureRandom().nextLong() & Long.MAX_VALUE | 1;
     private final ServerCounters counters = new ServerCounters();
     private final Poller poller;
-    private final Timers timers = new Timers();
+    private final Timers timers;
     private final PeerMesh mesh;
     private final NameTable<ClientSession> sessions = new NameTable<>();
     private final GroupTable table;
@@ -72,11 +78,25 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
     private final SelectIdleStrategy idleStrategy;
     private int clientCount;
     private boolean clientsPaused;
+    /** Connections waiting for HELLO, oldest first: a list through {@link Pending}. */
+    private Pending oldestPending;
+    private Pending newestPending;
+    private int pendingCount;
+    private long handshakeWarnMs;
+    private long handshakesRefusedUnlogged;
 
-    /** Attachment of an accepted connection until its HELLO arrives. */
+    /** Attachment of an accepted connection until its HELLO arrives; a link in the list of such connections. */
     private static final class Pending
     {
+        final Connection connection;
         long timer;
+        Pending older;
+        Pending newer;
+
+        Pending(final Connection connection)
+        {
+            this.connection = connection;
+        }
     }
 
     /** Attachment of an admin console connection. */
@@ -90,11 +110,25 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
         final PeerConfig self,
         final EventLog log) throws IOException
     {
+        this(config, listenerConfig, self, log, SystemNanoClock.INSTANCE, SystemEpochClock.INSTANCE);
+    }
+
+    ServerAgent(
+        final ServerConfig config,
+        final ListenerConfig listenerConfig,
+        final PeerConfig self,
+        final EventLog log,
+        final NanoClock nanoClock,
+        final EpochClock epochClock) throws IOException
+    {
         this.config = config;
         this.listenerConfig = listenerConfig;
         this.self = self;
         this.log = log;
-        this.poller = new Poller();
+        this.poller = new Poller(nanoClock, epochClock, config.maxBufferMemory());
+        poller.frameLimit(config.messagesPerIter());
+        poller.errorHandler(this::onLoopError);
+        this.timers = new Timers(poller);
         this.idleStrategy = SelectIdleStrategy.forKind(config.idleStrategy());
         this.mesh = new PeerMesh(config, self, incarnation, poller, timers, log, faults, this);
         final String[] nodeNames = new String[config.peers().size()];
@@ -106,8 +140,8 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
         this.router = new Router(self.index(), config.maxFrameSize(), nodeNames, table.groups(), sessions, counters,
             this);
         this.membership = new Membership(self.index(), nodeNames, incarnation, config.maxFrameSize(),
-            config.peerTimeoutMs() * 1_000_000L, MAX_STREAM_BYTES, System::nanoTime, System::currentTimeMillis, mesh,
-            this, table, log);
+            config.peerTimeoutMs() * 1_000_000L, config.maxBacklog(), MAX_STREAM_BYTES, nanoClock, epochClock,
+            mesh, this, table, log);
         mesh.membership(membership);
         nodeView.set(membership.viewId(), membership.members());
         this.adminReport = new AdminReport(config, self, mesh, membership, table, sessions, counters);
@@ -182,9 +216,17 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
     /** {@inheritDoc} */
     public void onStart()
     {
-        mesh.start();
-        scheduleTick();
-        scheduleClientSweep();
+        poller.beginTurn();
+        try
+        {
+            mesh.start();
+            scheduleTick();
+            scheduleClientSweep();
+        }
+        finally
+        {
+            poller.endTurn();
+        }
     }
 
     private void scheduleTick()
@@ -199,16 +241,58 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
     /** {@inheritDoc} */
     public int doWork()
     {
-        final long timeout = idleStrategy.selectTimeoutMs(timers.msUntilNext(poller.nowMs(), SELECT_CAP_MS));
-        int work = poller.poll(timeout);
-        work += timers.poll(poller.nowMs());
-        work += leaveGone();
+        if (faults.isPaused())
+        {
+            LockSupport.parkNanos(1_000_000);
+            return 0;
+        }
+        final long timeout = idleStrategy.selectTimeoutMs(timers.msUntilNext(SELECT_CAP_MS));
+        int work = 0;
+        // one turn: closes asked for by timers, resolver answers or the membership run at its end
+        poller.beginTurn();
+        try
+        {
+            work += poller.poll(timeout);
+            work += timers.poll();
+            work += mesh.pollResolver();
+            work += endTurn();
+        }
+        finally
+        {
+            work += poller.endTurn();
+        }
+        // members whose connections closed at the end of that turn leave now, not after the next select
+        for (int rounds = 0; !gone.isEmpty() && rounds < 16; rounds++)
+        {
+            poller.beginTurn();
+            try
+            {
+                work += endTurn();
+            }
+            finally
+            {
+                work += poller.endTurn();
+            }
+        }
+        return work;
+    }
+
+    private int endTurn()
+    {
+        final int work = leaveGone();
         membership.endTurn();
         if (nodeView.viewId() != membership.viewId())
         {
             nodeView.set(membership.viewId(), membership.members());
         }
-        return work + poller.flushDirty();
+        return work;
+    }
+
+    private void onLoopError(final Throwable error)
+    {
+        final StackTraceElement[] trace = error.getStackTrace();
+        log.log(EventLog.Level.ERROR, "loop-error", "exception=\"" + error + "\"" +
+            (trace.length > 0 ? " at=" + trace[0] : ""));
     }
 
     /** {@inheritDoc} */
@@ -310,8 +394,15 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
                 " is not allowed by the msgcserver_listener Peer access list of " + self.name());
             return;
         }
-        final Pending pending = new Pending();
+        if (pendingCount >= config.maxHandshakes())
+        {
+            refuseOldestHandshake();
+        }
+        // until HELLO, one small read buffer at most: a silent or trickling connection cannot hold more
+        connection.readBufferLimit(BufferPool.MIN_CHUNK);
+        final Pending pending = new Pending(connection);
         connection.attachment(pending);
+        linkPending(pending);
         pending.timer = timers.schedule(poller.nowMs() + config.connectTimeout() * 1000L, () ->
         {
             if (connection.attachment() == pending)
@@ -320,6 +411,79 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
             }
         });
         log.info("accepted", "remote=" + connection.remote());
+    }
+
+    private void linkPending(final Pending pending)
+    {
+        pending.older = newestPending;
+        if (newestPending != null)
+        {
+            newestPending.newer = pending;
+        }
+        else
+        {
+            oldestPending = pending;
+        }
+        newestPending = pending;
+        pendingCount++;
+    }
+
+    private void unlinkPending(final Pending pending)
+    {
+        if (pending.older == null && pending.newer == null && oldestPending != pending)
+        {
+            return; // not linked
+        }
+        if (pending.older != null)
+        {
+            pending.older.newer = pending.newer;
+        }
+        else
+        {
+            oldestPending = pending.newer;
+        }
+        if (pending.newer != null)
+        {
+            pending.newer.older = pending.older;
+        }
+        else
+        {
+            newestPending = pending.older;
+        }
+        pending.older = null;
+        pending.newer = null;
+        pendingCount--;
+    }
+
+    /**
+     * {@code max_handshakes} connections wait for HELLO: refuse the one waiting longest to admit the new one. A
+     * real client says HELLO within a round trip, so a flood of silent connections evicts only itself.
+     */
+    private void refuseOldestHandshake()
+    {
+        final Pending oldest = oldestPending;
+        unlinkPending(oldest);
+        timers.cancel(oldest.timer);
+        if (oldest.connection.isClosed())
+        {
+            return; // closing already (timed out this turn): its slot is free now
+        }
+        counters.handshakesRefused++;
+        final String reason = self.name() + " has " + config.maxHandshakes() +
+            " connections waiting for HELLO (max_handshakes=" + config.maxHandshakes() +
+            "); the one waiting longest is dropped";
+        sendReason(oldest.connection, FrameType.REJECT, ErrorCode.LIMIT_EXCEEDED, reason);
+        oldest.connection.close("refused: " + reason);
+        // one line per second at most: a flood must not turn into a flood of log lines
+        handshakesRefusedUnlogged++;
+        if (counters.handshakesRefused == 1 || poller.nowMs() - handshakeWarnMs >= 1000)
+        {
+            log.warn("handshakes-refused", "count=" + handshakesRefusedUnlogged + " total=" +
+                counters.handshakesRefused + " max_handshakes=" + config.maxHandshakes() +
+                " last-remote=" + oldest.connection.remote());
+            handshakeWarnMs = poller.nowMs();
+            handshakesRefusedUnlogged = 0;
+        }
     }
 
     private void reject(final Connection connection, final int code, final String reason)
@@ -355,11 +519,14 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
             return;
         }
         timers.cancel(pending.timer);
+        unlinkPending(pending);
         connection.attachment(null);
+        connection.readBufferLimit(Integer.MAX_VALUE);
         switch (hello.role())
         {
             case HelloFrame.ROLE_PEER:
                 connection.writeLimit(PeerMesh.PEER_WRITE_LIMIT);
+                connection.useReserve(true);
                 mesh.onPeerHello(connection, hello);
                 break;
             case HelloFrame.ROLE_CLIENT:
@@ -509,6 +676,8 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
             return;
         }
         admin.wrap(buffer, offset, length);
+        counters.bufferMemory = poller.bufferPool().inUse();
+        counters.bufferMemoryRefusals = poller.bufferPool().refusals();
         final String answer = adminReport.answer(admin.text().trim(), poller.nowMs());
         final UnsafeBuffer out = new UnsafeBuffer(new byte[answer.length() + 16]);
         final int outLength = AdminFrame.encode(out, 0, FrameType.ADMIN_RESPONSE, answer);
@@ -528,9 +697,14 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
     public void onSlowConsumer(final ClientSession session)
     {
         session.closing = true;
+        if (session.connection.isClosed())
+        {
+            return; // closing for another reason already: its queue refuses, it is not slow
+        }
         counters.slowConsumers++;
         log.warn("slow-consumer", "member=" + session.memberId + " pending=" + session.connection.pendingBytes() +
-            " limit=" + session.connection.writeLimit());
+            " limit=" + session.connection.writeLimit() + " buffer-memory=" + poller.bufferPool().inUse() + "/" +
+            config.maxBufferMemory());
         // the buffer is full: the reason cannot queue behind it, so it replaces what is pending
         session.connection.close("slow consumer: outbound buffer over client_outbound_limit=" +
             config.clientOutboundLimit());
@@ -579,6 +753,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
         else if (attachment instanceof Pending)
         {
             timers.cancel(((Pending)attachment).timer);
+            unlinkPending((Pending)attachment);
         }
     }
 
@@ -595,10 +770,11 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
     {
         final long now = poller.nowMs();
         final long idleMs = config.idleTimeout() * 1000L;
-        final int length = HeartbeatFrame.encode(scratch, 0, now);
+        final int length = HeartbeatFrame.encode(scratch, 0, poller.epochMs());
         sessions.forEach(session ->
         {
-            if (now - session.connection.lastReadMs() > idleMs)
+            // idle time excludes time in which this server did not read the client (peer back-pressure)
+            if (session.connection.idleMs(now) > idleMs)
             {
                 sendReason(session.connection, FrameType.ERROR, ErrorCode.TIMEOUT,
                     "no frame from client for " + config.idleTimeout() + "s (idle_timeout)");

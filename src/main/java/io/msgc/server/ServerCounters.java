@@ -14,6 +14,9 @@ final class ServerCounters
     long protocolErrors;
     long clientsAccepted;
     long clientsRejected;
+    long handshakesRefused;
+    long bufferMemory;
+    long bufferMemoryRefusals;
 
     String describe()
     {
@@ -25,6 +28,9 @@ final class ServerCounters
             "slow-consumers " + slowConsumers + "\n" +
             "protocol-errors " + protocolErrors + "\n" +
             "clients-accepted " + clientsAccepted + "\n" +
-            "clients-rejected " + clientsRejected + "\n";
+            "clients-rejected " + clientsRejected + "\n" +
+            "handshakes-refused " + handshakesRefused + "\n" +
+            "buffer-memory " + bufferMemory + "\n" +
+            "buffer-memory-refusals " + bufferMemoryRefusals + "\n";
     }
 }

@@ -9,6 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -200,12 +201,27 @@ public final class Cluster implements AutoCloseable
      */
     public static void await(final String what, final long timeoutMs, final BooleanSupplier condition)
     {
+        await(what, timeoutMs, condition, () -> "");
+    }
+
+    /**
+     * Wait, bounded, for a condition.
+     *
+     * @param what      description for the failure message.
+     * @param timeoutMs longest wait.
+     * @param condition polled every 10 ms.
+     * @param detail    what the failure message adds, computed when it fails.
+     */
+    public static void await(
+        final String what, final long timeoutMs, final BooleanSupplier condition, final Supplier<String> detail)
+    {
         final long deadline = System.currentTimeMillis() + timeoutMs;
         while (!condition.getAsBoolean())
         {
             if (System.currentTimeMillis() > deadline)
             {
-                throw new AssertionError("timed out after " + timeoutMs + " ms waiting for " + what);
+                throw new AssertionError("timed out after " + timeoutMs + " ms waiting for " + what + ". " +
+                    detail.get());
             }
             try
             {

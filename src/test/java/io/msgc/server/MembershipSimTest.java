@@ -56,6 +56,33 @@ class MembershipSimTest
         assertEquals(6 * 6 * 50, net.history().messages());
     }
 
+    @Test
+    void aPeerThatReadsNothingIsCutAndGetsEverythingOnItsNextLink()
+    {
+        final SimNetwork net = new SimNetwork(2, 3);
+        net.startAll();
+        net.awaitSettled(2000 * MS);
+        final SimNetwork.Member sender = net.connect(0, "sender");
+        final SimNetwork.Member receiver = net.connect(1, "receiver");
+        receiver.join("g");
+        net.run(100 * MS);
+        net.stall(0, 1);
+        final int count = 2 * SimNetwork.MAX_BACKLOG;
+        for (int i = 0; i < count; i++)
+        {
+            sender.send(ServiceType.FIFO, "g");
+        }
+        net.run(3 * SimNetwork.PEER_TIMEOUT_NS);
+        // the sender finds the receiver stuck, or the receiver finds the sender silent: either closes the link
+        final String logs = net.logs();
+        assertTrue(logs.contains("peer-stuck node=" + net.nodeNames()[1]) || logs.contains("no frame for"),
+            SimNetwork.tail(logs, 4000));
+        net.awaitSettled(2000 * MS);
+        net.run(200 * MS);
+        assertClean(net, true);
+        assertEquals(count, net.history().messages());
+    }
+
     private static final int[] SERVICES = {ServiceType.FIFO, ServiceType.RELIABLE, ServiceType.AGREED, ServiceType.SAFE};
 
     /**

@@ -8,6 +8,7 @@ import io.msgc.wire.FrameType;
 import io.msgc.wire.MembershipFrame;
 import io.msgc.wire.NameRules;
 import io.msgc.wire.ServiceType;
+import io.msgc.wire.StreamFrame;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -34,6 +35,8 @@ final class SimNetwork
     private static final long EPOCH_MS = 1_780_272_000_000L;
     static final long HEARTBEAT_NS = 20 * MS;
     static final long PEER_TIMEOUT_NS = 120 * MS;
+    /** max_backlog of every node: small, so a stuck peer is found after a few messages. */
+    static final int MAX_BACKLOG = 100;
     private static final int MAX_FRAME = 64 * 1024;
     private static final boolean TRACE = Boolean.getBoolean("msgc.sim.trace");
 
@@ -74,6 +77,8 @@ final class SimNetwork
         long lastDelivery;
         int epoch;
         long bytesInFlight;
+        /** The receiving node reads nothing more of this connection, though it still writes to it. */
+        boolean stalled;
     }
 
     /** One node: its engine and what surrounds it in a server. */
@@ -100,7 +105,7 @@ final class SimNetwork
             this.incarnation = incarnation;
             table = new GroupTable(index, nodeNames, MAX_FRAME, sessions, this);
             router = new Router(index, MAX_FRAME, nodeNames, table.groups(), sessions, counters, this);
-            membership = new Membership(index, nodeNames, incarnation, MAX_FRAME, PEER_TIMEOUT_NS, 64 << 20,
+            membership = new Membership(index, nodeNames, incarnation, MAX_FRAME, PEER_TIMEOUT_NS, MAX_BACKLOG, 64 << 20,
                 () -> now, () -> EPOCH_MS + now / MS, this, this, table, new EventLog(nodeNames[index], logStream, "INFO"));
         }
 
@@ -125,7 +130,7 @@ final class SimNetwork
             schedule(at, () ->
             {
                 link.bytesInFlight -= length;
-                if (link.epoch == epoch && link.up && !blocked[index][node])
+                if (link.epoch == epoch && link.up && !blocked[index][node] && !link.stalled)
                 {
                     nodes[node].receive(index, frame);
                 }
@@ -255,9 +260,9 @@ final class SimNetwork
                     what += " " + d.sender() + "/" + buffer.getLong(d.payloadOffset()) + " flags=" +
                         FrameHeader.flags(buffer, 0);
                 }
-                if (io.msgc.wire.StreamFrame.isStreamType(type))
+                if (StreamFrame.isStreamType(type))
                 {
-                    what += " seq=" + io.msgc.wire.StreamFrame.seq(buffer, 0);
+                    what += " seq=" + StreamFrame.seq(buffer, 0);
                 }
                 logStream.println("TRACE " + nodeNames[index] + " recv from " + nodeNames[from] + " " + what + " at " +
                     now / 1000 + "us");
@@ -455,6 +460,8 @@ final class SimNetwork
         links[b][a].up = false;
         links[a][b].epoch++;
         links[b][a].epoch++;
+        links[a][b].stalled = false;
+        links[b][a].stalled = false;
         for (final int[] end : new int[][]{{a, b}, {b, a}})
         {
             final Node n = nodes[end[0]];
@@ -498,6 +505,15 @@ final class SimNetwork
             }
         }
         history.crashed(nodeNames[i]);
+    }
+
+    /**
+     * Node {@code to} reads nothing more of its connection from {@code from}, though it still writes to it: a
+     * stuck reader. What it does not read it never gets; the next connection resends it, as the origin holds it.
+     */
+    void stall(final int from, final int to)
+    {
+        links[from][to].stalled = true;
     }
 
     /** A process stops (SIGSTOP) for a while: it reads nothing and its timers do not run; links stay open. */

@@ -54,7 +54,7 @@ final class BenchCluster implements AutoCloseable
             this.index = index;
             table = new GroupTable(index, names, maxFrameSize, sessions, this);
             router = new Router(index, maxFrameSize, names, table.groups(), sessions, counters, this);
-            membership = new Membership(index, names, 1 + index, maxFrameSize, 1_000_000_000L, 512 << 20,
+            membership = new Membership(index, names, 1 + index, maxFrameSize, 1_000_000_000L, 5000, 512 << 20,
                 System::nanoTime, System::currentTimeMillis, this, this, table, log);
         }
 
