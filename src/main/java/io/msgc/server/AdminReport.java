@@ -1,5 +1,6 @@
 package io.msgc.server;
 
+import io.msgc.admin.NodeCounters;
 import io.msgc.conf.PeerConfig;
 import io.msgc.conf.ServerConfig;
 
@@ -17,14 +18,14 @@ final class AdminReport
     private final PeerConfig self;
     private final PeerMesh mesh;
     private final GroupService groupService;
-    private final ServerCounters counters;
+    private final NodeCounters counters;
 
     AdminReport(
         final ServerConfig config,
         final PeerConfig self,
         final PeerMesh mesh,
         final GroupService groupService,
-        final ServerCounters counters)
+        final NodeCounters counters)
     {
         this.config = config;
         this.self = self;
@@ -40,7 +41,7 @@ final class AdminReport
             case "peers": return peers(nowMs);
             case "groups": return groups();
             case "stats": return counters.describe() + "node-view-id " + mesh.nodeView().viewId() + "\n";
-            default: return "error: unknown command '" + command + "'; valid: peers, groups, stats\n";
+            default: return "error: unknown command '" + command + "'; valid: peers, groups, stats, reload\n";
         }
     }
 

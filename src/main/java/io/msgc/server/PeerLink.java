@@ -32,6 +32,9 @@ final class PeerLink
     long lastHeartbeatMs;
     String reason = "not connected yet";
     int attempts;
+    /** Set once the first failed dial since the link was last up was logged as a WARNING. */
+    boolean unreachableWarned;
+    long unreachableWarnedMs;
     long redialTimer = -1;
     long closedBytesIn;
     long closedBytesOut;

@@ -32,6 +32,8 @@ final class PeerMesh
     static final int CONGESTION_HIGH = 8 * 1024 * 1024;
     /** Reading from clients resumes once every peer link is below this. */
     static final int CONGESTION_LOW = 2 * 1024 * 1024;
+    /** An unreachable peer is a WARNING at its first failed dial, then at most once per this many ms. */
+    static final long UNREACHABLE_WARN_INTERVAL_MS = 30_000;
 
     /**
      * Told of node reachability changes and peer member-state frames.
@@ -79,6 +81,7 @@ final class PeerMesh
     private final ReasonFrame reasonFrame = new ReasonFrame();
     private Listener listener;
     private boolean congested;
+    private long startedMs;
 
     PeerMesh(
         final ServerConfig config,
@@ -116,6 +119,7 @@ final class PeerMesh
 
     void start()
     {
+        startedMs = poller.nowMs();
         for (final PeerLink link : links)
         {
             if (link != null)
@@ -210,6 +214,7 @@ final class PeerMesh
         catch (final IOException ex)
         {
             link.reason = "dial failed: " + ex.getMessage();
+            unreachable(link, link.reason);
             scheduleRedial(link);
         }
     }
@@ -303,9 +308,42 @@ final class PeerMesh
                 link.state = PeerLink.State.DOWN;
                 link.reason = reason;
             }
-            log.info("peer-dial-failed", "node=" + link.peer.name() + " addr=" + link.peer.host() + ":" +
-                link.peer.port() + " reason=\"" + reason + "\"");
+            if (link.state == PeerLink.State.REFUSED)
+            {
+                log.info("peer-dial-failed", "node=" + link.peer.name() + " addr=" + link.peer.host() + ":" +
+                    link.peer.port() + " reason=\"" + reason + "\"");
+            }
+            else
+            {
+                unreachable(link, reason);
+            }
             scheduleRedial(link);
+        }
+    }
+
+    /**
+     * A dial failed: a WARNING at the first failure since the link was last up, then at most once per
+     * {@link #UNREACHABLE_WARN_INTERVAL_MS} with the attempt count; INFO in between. In the first
+     * {@code reconnect_interval} after start the failures are INFO: peers started at the same time are not
+     * listening yet, which is normal.
+     */
+    private void unreachable(final PeerLink link, final String reason)
+    {
+        final long now = poller.nowMs();
+        final int attempt = link.attempts + 1;
+        final String details = "node=" + link.peer.name() + " addr=" + link.peer.host() + ":" + link.peer.port() +
+            " attempts=" + attempt + " reason=\"" + reason + "\"";
+        final boolean starting = link.incarnation == 0 && now - startedMs < config.reconnectInterval() * 1000L;
+        final boolean due = !link.unreachableWarned || now - link.unreachableWarnedMs >= UNREACHABLE_WARN_INTERVAL_MS;
+        if (!starting && due)
+        {
+            link.unreachableWarned = true;
+            link.unreachableWarnedMs = now;
+            log.warn("peer-unreachable", details + " next-warning-in=" + UNREACHABLE_WARN_INTERVAL_MS / 1000 + "s");
+        }
+        else
+        {
+            log.info("peer-dial-failed", details);
         }
     }
 
@@ -343,9 +381,11 @@ final class PeerMesh
         }
         if (link.isUp())
         {
-            // a restarted peer's old socket is closed by its kernel, so an up link means the name is taken
+            // a restarted peer's old socket is closed by its kernel, so an up link means the name is taken;
+            // the same incarnation is the other half of a simultaneous dial: normal on start, not a WARNING
             reject(connection, ErrorCode.DUPLICATE_LINK, "node " + name + " is already connected to " +
-                self.name() + " (link up since " + java.time.Instant.ofEpochMilli(link.upSinceMs) + ")");
+                self.name() + " (link up since " + java.time.Instant.ofEpochMilli(link.upSinceMs) + ")",
+                hello.incarnation() == link.incarnation ? EventLog.Level.INFO : EventLog.Level.WARNING);
             return;
         }
         if (link.dialling != null)
@@ -359,7 +399,7 @@ final class PeerMesh
             else
             {
                 reject(connection, ErrorCode.DUPLICATE_LINK, "simultaneous dial: keeping the link dialled by " +
-                    self.name() + " (listed first)");
+                    self.name() + " (listed first)", EventLog.Level.INFO);
                 return;
             }
         }
@@ -370,7 +410,12 @@ final class PeerMesh
 
     private void reject(final Connection connection, final int code, final String reason)
     {
-        log.warn("peer-rejected", "remote=" + connection.remote() + " code=" + ErrorCode.name(code) +
+        reject(connection, code, reason, EventLog.Level.WARNING);
+    }
+
+    private void reject(final Connection connection, final int code, final String reason, final EventLog.Level level)
+    {
+        log.log(level, "peer-rejected", "remote=" + connection.remote() + " code=" + ErrorCode.name(code) +
             " reason=\"" + reason + "\"");
         final int length = ReasonFrame.encode(scratch, 0, FrameType.REJECT, code, reason);
         connection.offer(scratch, 0, length);
@@ -393,6 +438,7 @@ final class PeerMesh
         link.state = PeerLink.State.UP;
         link.reason = "";
         link.attempts = 0;
+        link.unreachableWarned = false;
         link.incarnation = peerIncarnation;
         link.upSinceMs = poller.nowMs();
         link.lastHeartbeatMs = poller.nowMs();

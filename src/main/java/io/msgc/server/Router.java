@@ -1,5 +1,6 @@
 package io.msgc.server;
 
+import io.msgc.admin.NodeCounters;
 import io.msgc.wire.DataFrame;
 import io.msgc.wire.FrameHeader;
 import io.msgc.wire.FrameType;
@@ -34,7 +35,7 @@ final class Router
     private final int selfIndex;
     private final PeerMesh mesh;
     private final GroupService groupService;
-    private final ServerCounters counters;
+    private final NodeCounters counters;
     private final SlowConsumerHandler slowConsumerHandler;
     private final DataFrame data = new DataFrame();
     private final UnsafeBuffer out;
@@ -47,7 +48,7 @@ final class Router
         final int maxFrameSize,
         final PeerMesh mesh,
         final GroupService groupService,
-        final ServerCounters counters,
+        final NodeCounters counters,
         final SlowConsumerHandler slowConsumerHandler)
     {
         this.selfIndex = selfIndex;
@@ -74,7 +75,8 @@ final class Router
         {
             return "DATA from a client must leave the sender empty; the server fills in the member id";
         }
-        counters.messagesFromClients++;
+        counters.messagesInClient.incrementRelease();
+        counters.bytesInClient.getAndAddRelease(length);
         // stamp the sender: fixed fields, then the member id, then destinations and payload unchanged
         out.putBytes(DataFrame.SERVICE_OFFSET, buffer, offset + DataFrame.SERVICE_OFFSET,
             DataFrame.SENDER_OFFSET - DataFrame.SERVICE_OFFSET);
@@ -97,7 +99,8 @@ final class Router
                 if (link != null && link.isUp())
                 {
                     mesh.send(link, out, 0, frameLength);
-                    counters.peerForwards++;
+                    counters.messagesOutPeer.incrementRelease();
+                    counters.bytesOutPeer.getAndAddRelease(frameLength);
                 }
             }
         }
@@ -116,7 +119,8 @@ final class Router
         {
             return error;
         }
-        counters.messagesFromPeers++;
+        counters.messagesInPeer.incrementRelease();
+        counters.bytesInPeer.getAndAddRelease(length);
         deliverLocal(null, buffer, buffer, offset, length);
         return null;
     }
@@ -204,21 +208,23 @@ final class Router
         if (unreliable && target.connection.pendingBytes() + length > target.connection.writeLimit() / 2)
         {
             target.droppedUnreliable++;
-            counters.droppedUnreliable++;
+            counters.droppedUnreliable.incrementRelease();
             return;
         }
         if (target.connection.offer(frame, offset, length))
         {
             target.delivered++;
-            counters.deliveries++;
+            counters.messagesOutClient.incrementRelease();
+            counters.bytesOutClient.getAndAddRelease(length);
         }
         else if (unreliable)
         {
             target.droppedUnreliable++;
-            counters.droppedUnreliable++;
+            counters.droppedUnreliable.incrementRelease();
         }
         else
         {
+            counters.droppedSlowConsumer.incrementRelease();
             target.closing = true;
             if (slowCount == slow.length)
             {

@@ -1,8 +1,13 @@
 package io.msgc.server;
 
+import io.msgc.admin.CountersFile;
 import io.msgc.admin.EventLog;
+import io.msgc.admin.NodeCounters;
+import io.msgc.admin.ReloadResult;
+import io.msgc.admin.Version;
 import io.msgc.conf.ListenConfig;
 import io.msgc.conf.ListenerConfig;
+import io.msgc.conf.MsgcConfig;
 import io.msgc.conf.PeerConfig;
 import io.msgc.conf.ServerConfig;
 import io.msgc.io.Connection;
@@ -22,6 +27,10 @@ import io.msgc.wire.WelcomeFrame;
 import io.msgc.wire.HeartbeatFrame;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentTerminationException;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
@@ -31,6 +40,9 @@ import java.nio.channels.SocketChannel;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 
 /**
  * The whole server on one thread: listeners, the peer mesh, client sessions, the group table and routing.
@@ -40,6 +52,10 @@ final class ServerAgent implements Agent, FrameHandler, GroupService.Deliverer, 
 {
     /** Longest a select may block: bounds how late a timer can run. */
     private static final long SELECT_CAP_MS = 100;
+    /** Period of the counters-file heartbeat and of the per-peer counter samples. */
+    private static final long STATS_INTERVAL_MS = 100;
+    /** Test hook: the loop throws an {@link Error} this many ms after start (a fatal error on the loop). */
+    static final String INJECT_FATAL_PROPERTY = "msgc.test.injectFatalErrorAfterMs";
 
     private final ServerConfig config;
     private final ListenerConfig listenerConfig;
@@ -47,7 +63,11 @@ final class ServerAgent implements Agent, FrameHandler, GroupService.Deliverer, 
     private final EventLog log;
     private final LinkFaults faults = new LinkFaults();
     private final long incarnation = new SecureRandom().nextLong() & Long.MAX_VALUE | 1;
-    private final ServerCounters counters = new ServerCounters();
+    private final NodeCounters counters;
+    private final NanoClock nanoClock = SystemNanoClock.INSTANCE;
+    private final ManyToOneConcurrentArrayQueue<Runnable> tasks = new ManyToOneConcurrentArrayQueue<>(256);
+    private final Consumer<Runnable> runTask = Runnable::run;
+    private final long injectFatalMs = Long.getLong(INJECT_FATAL_PROPERTY, -1);
     private final Poller poller;
     private final Timers timers = new Timers();
     private final PeerMesh mesh;
@@ -61,8 +81,12 @@ final class ServerAgent implements Agent, FrameHandler, GroupService.Deliverer, 
     private final AdminFrame admin = new AdminFrame();
     private final AdminReport adminReport;
     private final SelectIdleStrategy idleStrategy;
+    private final NodeOperations operations;
     private int clientCount;
     private boolean clientsPaused;
+    private Consumer<Consumer<String>> adminReload;
+    private Runnable onClosed;
+    private Throwable fatal;
 
     /** Attachment of an accepted connection until its HELLO arrives. */
     private static final class Pending
@@ -79,27 +103,34 @@ final class ServerAgent implements Agent, FrameHandler, GroupService.Deliverer, 
         final ServerConfig config,
         final ListenerConfig listenerConfig,
         final PeerConfig self,
-        final EventLog log) throws IOException
+        final EventLog log,
+        final NodeCounters counters,
+        final CountersFile countersFile,
+        final MsgcConfig running) throws IOException
     {
         this.config = config;
         this.listenerConfig = listenerConfig;
         this.self = self;
         this.log = log;
+        this.counters = counters;
         this.poller = new Poller();
         this.idleStrategy = SelectIdleStrategy.forKind(config.idleStrategy());
         this.mesh = new PeerMesh(config, self, incarnation, poller, timers, log, faults, this);
         this.groupService = new GroupService(config, self, mesh, log, this);
         this.router = new Router(self.index(), config.maxFrameSize(), mesh, groupService, counters, this);
         this.adminReport = new AdminReport(config, self, mesh, groupService, counters);
+        this.operations = new NodeOperations(config, self, log, counters, countersFile, running, mesh);
         mesh.listener(new PeerMesh.Listener()
         {
             public void onPeerUp(final PeerLink link)
             {
+                operations.onPeerChange(link, true);
                 groupService.onPeerUp(link);
             }
 
             public void onPeerDown(final PeerLink link)
             {
+                operations.onPeerChange(link, false);
                 groupService.onPeerDown(link);
             }
 
@@ -157,7 +188,8 @@ final class ServerAgent implements Agent, FrameHandler, GroupService.Deliverer, 
                     " (is another msgc_server running there? check msgcserver_listener / peers)", ex);
             }
         }
-        log.notice("listening", "node=" + self.name() + " addresses=" + boundAddresses + " incarnation=" +
+        log.notice("listening", "node=" + self.name() + " version=" + Version.VERSION + " pid=" +
+            ProcessHandle.current().pid() + " addresses=" + boundAddresses + " incarnation=" +
             Long.toHexString(incarnation) + " peers=" + config.peersDescription() +
             " idle_strategy=" + config.idleStrategy().configName());
     }
@@ -181,24 +213,131 @@ final class ServerAgent implements Agent, FrameHandler, GroupService.Deliverer, 
     {
         mesh.start();
         scheduleClientSweep();
+        scheduleStats();
+        if (injectFatalMs >= 0)
+        {
+            timers.schedule(poller.nowMs() + injectFatalMs, () ->
+            {
+                throw new Error("injected fatal error (" + INJECT_FATAL_PROPERTY + "=" + injectFatalMs + ")");
+            });
+        }
     }
 
-    /** {@inheritDoc} */
+    /**
+     * One loop turn. An {@link Error} (out of memory, stack overflow, ...) ends the loop: the agent runner would
+     * rethrow it and let the thread die without {@link #onClose}, so it is turned into a termination here; the
+     * error handler records it and the node stops (a daemon then exits non-zero).
+     */
     public int doWork()
     {
+        try
+        {
+            return turn();
+        }
+        catch (final Error error)
+        {
+            throw new AgentTerminationException(error);
+        }
+    }
+
+    private int turn()
+    {
+        if (fatal != null)
+        {
+            throw new AgentTerminationException(fatal);
+        }
+        final long startNs = nanoClock.nanoTime();
         final long timeout = idleStrategy.selectTimeoutMs(timers.msUntilNext(poller.nowMs(), SELECT_CAP_MS));
         int work = poller.poll(timeout);
         work += timers.poll(poller.nowMs());
+        work += tasks.drain(runTask);
         final boolean congested = mesh.updateCongestion();
         if (congested != clientsPaused)
         {
             pauseClients(congested);
         }
-        return work + poller.flushDirty();
+        work += poller.flushDirty();
+        // a turn that may block in select is counted from the end of the time it was allowed to block
+        operations.onTurn(nanoClock.nanoTime() - startNs - TimeUnit.MILLISECONDS.toNanos(timeout));
+        return work;
+    }
+
+    /**
+     * A fatal error happened on this thread: stop the loop at the start of the next turn (the agent runner then
+     * calls {@link #onClose}). Called by the error handler, which runs on the agent thread.
+     *
+     * @param error the cause.
+     */
+    void fail(final Throwable error)
+    {
+        if (fatal == null)
+        {
+            fatal = error;
+        }
+    }
+
+    /**
+     * @param onClosed run on the agent thread once the loop has stopped, for whatever reason.
+     */
+    void onClosed(final Runnable onClosed)
+    {
+        this.onClosed = onClosed;
+    }
+
+    /**
+     * @param adminReload runs the admin {@code reload} command off the loop and hands its answer back; null when
+     *                    this node has no config file to re-read.
+     */
+    void adminReload(final Consumer<Consumer<String>> adminReload)
+    {
+        this.adminReload = adminReload;
+    }
+
+    /**
+     * Run an action on the agent thread, at the next loop turn (within {@value #SELECT_CAP_MS} ms).
+     *
+     * @param task the action.
+     * @return false when the queue stayed full for a second (the loop is stuck).
+     */
+    boolean submit(final Runnable task)
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        while (!tasks.offer(task))
+        {
+            if (System.nanoTime() > deadline)
+            {
+                return false;
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+        return true;
+    }
+
+    /**
+     * Close the sockets of an agent whose start failed after {@link #bind()}; its thread never ran.
+     */
+    void abort()
+    {
+        poller.close();
     }
 
     /** {@inheritDoc} */
     public void onClose()
+    {
+        try
+        {
+            closeAll();
+        }
+        finally
+        {
+            if (onClosed != null)
+            {
+                onClosed.run();
+            }
+        }
+    }
+
+    private void closeAll()
     {
         mesh.closeLinks();
         groupService.sessions().forEach(session ->
@@ -287,7 +426,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupService.Deliverer, 
         final int type = FrameHeader.type(buffer, offset);
         if (type != FrameType.HELLO)
         {
-            counters.protocolErrors++;
+            counters.protocolErrors.incrementRelease();
             reject(connection, ErrorCode.UNEXPECTED_FRAME, "expected HELLO as the first frame, got " +
                 FrameType.name(type));
             return;
@@ -295,7 +434,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupService.Deliverer, 
         final String error = hello.wrap(buffer, offset, length);
         if (error != null)
         {
-            counters.protocolErrors++;
+            counters.protocolErrors.incrementRelease();
             reject(connection, ErrorCode.MALFORMED_FRAME, error);
             return;
         }
@@ -322,7 +461,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupService.Deliverer, 
     {
         if (!NameRules.isPrivateName(hello.buffer(), hello.nameOffset(), hello.nameLength()))
         {
-            counters.clientsRejected++;
+            counters.clientsRejected.incrementRelease();
             reject(connection, ErrorCode.BAD_NAME, "bad private name '" + hello.name() +
                 "': 1-31 characters of [A-Za-z0-9_.-]");
             return;
@@ -330,14 +469,14 @@ final class ServerAgent implements Agent, FrameHandler, GroupService.Deliverer, 
         final String name = hello.name();
         if (groupService.sessions().find(name) != null)
         {
-            counters.clientsRejected++;
+            counters.clientsRejected.incrementRelease();
             reject(connection, ErrorCode.DUPLICATE_NAME, "private name '" + name + "' is already connected to " +
                 self.name() + "; choose another name");
             return;
         }
         if (clientCount >= config.maxClients())
         {
-            counters.clientsRejected++;
+            counters.clientsRejected.incrementRelease();
             reject(connection, ErrorCode.LIMIT_EXCEEDED, self.name() + " has " + clientCount +
                 " clients (max_clients=" + config.maxClients() + ")");
             return;
@@ -351,7 +490,8 @@ final class ServerAgent implements Agent, FrameHandler, GroupService.Deliverer, 
         }
         groupService.addSession(session);
         clientCount++;
-        counters.clientsAccepted++;
+        counters.clientsConnected.setRelease(clientCount);
+        counters.clientsAccepted.incrementRelease();
         final int length = WelcomeFrame.encode(scratch, 0, incarnation, self.index(), self.name(), session.memberId);
         connection.offer(scratch, 0, length);
         log.info("client-connected", "member=" + session.memberId + " remote=" + connection.remote());
@@ -425,7 +565,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupService.Deliverer, 
             case FrameType.HEARTBEAT:
                 break;
             default:
-                counters.protocolErrors++;
+                counters.protocolErrors.incrementRelease();
                 sendReason(session.connection, FrameType.ERROR, ErrorCode.UNEXPECTED_FRAME,
                     "unexpected frame " + FrameType.name(type) + " from a client; closing");
                 session.connection.close("protocol error: unexpected " + FrameType.name(type));
@@ -435,7 +575,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupService.Deliverer, 
 
     private void clientError(final ClientSession session, final int code, final String reason)
     {
-        counters.protocolErrors++;
+        counters.protocolErrors.incrementRelease();
         log.info("client-error", "member=" + session.memberId + " code=" + ErrorCode.name(code) +
             " reason=\"" + reason + "\"");
         final int length = ReasonFrame.encode(scratch, 0, FrameType.ERROR, code, reason);
@@ -470,10 +610,43 @@ final class ServerAgent implements Agent, FrameHandler, GroupService.Deliverer, 
             return;
         }
         admin.wrap(buffer, offset, length);
-        final String answer = adminReport.answer(admin.text().trim(), poller.nowMs());
-        final UnsafeBuffer out = new UnsafeBuffer(new byte[answer.length() + 16]);
-        final int outLength = AdminFrame.encode(out, 0, FrameType.ADMIN_RESPONSE, answer);
-        connection.offer(out, 0, outLength);
+        final String command = admin.text().trim();
+        if ("reload".equals(command))
+        {
+            if (adminReload == null)
+            {
+                operations.sendAdminAnswer(connection, "error: node " + self.name() +
+                    " runs without a config file (embedded); there is nothing to reload\n");
+            }
+            else
+            {
+                // reading and checking the file happens off the loop; the answer comes back as a task
+                adminReload.accept(answer -> submit(() -> operations.sendAdminAnswer(connection, answer)));
+            }
+            return;
+        }
+        operations.sendAdminAnswer(connection, adminReport.answer(command, poller.nowMs()));
+    }
+
+    /**
+     * Apply a re-read configuration; runs on the agent thread. See {@link NodeOperations#reload}.
+     *
+     * @param next   the new configuration, parsed and validated.
+     * @param source where it came from.
+     * @return what was applied and what needs a restart, or why nothing changed.
+     */
+    ReloadResult reload(final MsgcConfig next, final String source)
+    {
+        return operations.reload(next, source);
+    }
+
+    private void scheduleStats()
+    {
+        timers.schedule(poller.nowMs() + STATS_INTERVAL_MS, () ->
+        {
+            operations.onStatsTick(poller.nowMs());
+            scheduleStats();
+        });
     }
 
     /** {@inheritDoc} */
@@ -489,7 +662,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupService.Deliverer, 
     public void onSlowConsumer(final ClientSession session)
     {
         session.closing = true;
-        counters.slowConsumers++;
+        counters.slowConsumers.incrementRelease();
         log.warn("slow-consumer", "member=" + session.memberId + " pending=" + session.connection.pendingBytes() +
             " limit=" + session.connection.writeLimit());
         // the buffer is full: the reason cannot queue behind it, so it replaces what is pending
@@ -500,7 +673,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupService.Deliverer, 
     /** {@inheritDoc} */
     public void onFramingError(final Connection connection, final int errorCode, final String reason)
     {
-        counters.protocolErrors++;
+        counters.protocolErrors.incrementRelease();
         final boolean handshaking = connection.attachment() instanceof Pending;
         log.warn("framing-error", "remote=" + connection.remote() + " code=" + ErrorCode.name(errorCode) +
             " reason=\"" + reason + "\"");
@@ -522,6 +695,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupService.Deliverer, 
             final ClientSession session = (ClientSession)attachment;
             session.closing = true;
             clientCount--;
+            counters.clientsConnected.setRelease(clientCount);
             log.info("client-disconnected", "member=" + session.memberId + " reason=\"" + reason + "\"");
             groupService.disconnect(session);
         }

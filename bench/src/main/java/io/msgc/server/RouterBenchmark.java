@@ -1,6 +1,7 @@
 package io.msgc.server;
 
 import io.msgc.admin.EventLog;
+import io.msgc.admin.NodeCounters;
 import io.msgc.conf.PeerConfig;
 import io.msgc.conf.ServerConfig;
 import io.msgc.io.Connection;
@@ -183,7 +184,7 @@ public class RouterBenchmark
         final BenchNode node = state.node;
         final String error = node.router.fromClient(node.sender, node.clientFrame, 0, node.clientFrameLength);
         node.drain();
-        return error == null ? node.counters.deliveries : -1;
+        return error == null ? node.counters.messagesOutClient.get() : -1;
     }
 
     /**
@@ -198,7 +199,7 @@ public class RouterBenchmark
         final BenchNode node = state.node;
         final String error = node.router.fromClient(node.sender, state.frame, 0, state.frameLength);
         node.drain();
-        return error == null ? node.counters.deliveries + node.counters.peerForwards : -1;
+        return error == null ? node.counters.messagesOutClient.get() + node.counters.messagesOutPeer.get() : -1;
     }
 
     /**
@@ -213,7 +214,7 @@ public class RouterBenchmark
         final BenchNode node = state.node;
         final String error = node.router.fromPeer(node.peerFrame, 0, node.peerFrameLength);
         node.drain();
-        return error == null ? node.counters.deliveries : -1;
+        return error == null ? node.counters.messagesOutClient.get() : -1;
     }
 
     /**
@@ -222,7 +223,7 @@ public class RouterBenchmark
      */
     static final class BenchNode
     {
-        final ServerCounters counters = new ServerCounters();
+        final NodeCounters counters = NodeCounters.inMemory();
         final Poller poller;
         final PeerMesh mesh;
         final GroupService groupService;
@@ -352,23 +353,24 @@ public class RouterBenchmark
         void checkFromClient(final UnsafeBuffer frame, final int frameLength, final int localMembers,
             final int remoteNodes)
         {
-            final long deliveries = counters.deliveries;
-            final long forwards = counters.peerForwards;
+            final long deliveries = counters.messagesOutClient.get();
+            final long forwards = counters.messagesOutPeer.get();
             final int pending = pendingBytes();
             final String error = router.fromClient(sender, frame, 0, frameLength);
             final int routedLength = frameLength + sender.memberIdBytes.length;
-            check(error, counters.deliveries - deliveries, localMembers, counters.peerForwards - forwards,
-                remoteNodes, pendingBytes() - pending, (localMembers + remoteNodes) * routedLength);
+            check(error, counters.messagesOutClient.get() - deliveries, localMembers,
+                counters.messagesOutPeer.get() - forwards, remoteNodes, pendingBytes() - pending,
+                (localMembers + remoteNodes) * routedLength);
         }
 
         void checkFromPeer(final int localMembers)
         {
-            final long deliveries = counters.deliveries;
-            final long forwards = counters.peerForwards;
+            final long deliveries = counters.messagesOutClient.get();
+            final long forwards = counters.messagesOutPeer.get();
             final int pending = pendingBytes();
             final String error = router.fromPeer(peerFrame, 0, peerFrameLength);
-            check(error, counters.deliveries - deliveries, localMembers, counters.peerForwards - forwards, 0,
-                pendingBytes() - pending, localMembers * peerFrameLength);
+            check(error, counters.messagesOutClient.get() - deliveries, localMembers,
+                counters.messagesOutPeer.get() - forwards, 0, pendingBytes() - pending, localMembers * peerFrameLength);
         }
 
         private void check(
