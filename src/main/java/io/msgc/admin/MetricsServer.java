@@ -10,6 +10,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -111,7 +112,7 @@ public final class MetricsServer implements AutoCloseable
     private void serve(final Socket connection) throws IOException
     {
         connection.setSoTimeout(REQUEST_TIMEOUT_MS);
-        final long deadline = System.currentTimeMillis() + REQUEST_TIMEOUT_MS;
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(REQUEST_TIMEOUT_MS);
         final InputStream in = connection.getInputStream();
         final byte[] head = new byte[MAX_REQUEST];
         int length = 0;
@@ -123,7 +124,7 @@ public final class MetricsServer implements AutoCloseable
                     "request head over " + MAX_REQUEST + " bytes\n", true);
                 return;
             }
-            if (System.currentTimeMillis() > deadline)
+            if (System.nanoTime() - deadlineNs > 0)
             {
                 respond(connection, 408, "Request Timeout", "text/plain", "request not complete within " +
                     REQUEST_TIMEOUT_MS + " ms\n", true);

@@ -37,6 +37,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -735,9 +736,9 @@ public final class MsgcConsole
             client.close();
             throw new UsageException(ex.getMessage());
         }
-        final long deadline = System.currentTimeMillis() + SEND_ANSWER_TIMEOUT_MS;
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SEND_ANSWER_TIMEOUT_MS);
         final IdleStrategy idle = new BackoffIdleStrategy();
-        while (!done[0] && lost[0] == null && System.currentTimeMillis() < deadline)
+        while (!done[0] && lost[0] == null && System.nanoTime() - deadlineNs < 0)
         {
             idle.idle(client.poll(handler, 256));
         }
