@@ -158,15 +158,16 @@ public final class MsgcServer implements AutoCloseable
         try
         {
             agent = new ServerAgent(config, listener, self, log, new NodeCounters(manager), countersFile,
-                describedConfig(config, listener));
+                MsgcConfig.of(config, listener));
             agent.bind();
             if (config.metricsListen() != null)
             {
                 // ":port" is the host of this node's own peers entry, so one shared file serves every node
                 final ListenConfig at = config.metricsListen();
-                metrics = MetricsServer.start(at.host().isEmpty() ? new InetSocketAddress(self.host(), at.port()) :
-                    at.address(),
-                    () -> CountersSnapshot.read(countersFile), SystemEpochClock.INSTANCE, log, self.name());
+                final InetSocketAddress address =
+                    at.host().isEmpty() ? new InetSocketAddress(self.host(), at.port()) : at.address();
+                metrics = MetricsServer.start(address, () -> CountersSnapshot.read(countersFile),
+                    SystemEpochClock.INSTANCE, log, self.name());
                 log.notice("metrics-listening", "address=" + metrics.address());
             }
         }
@@ -190,16 +191,11 @@ public final class MsgcServer implements AutoCloseable
         agent.onClosed(server[0]::onAgentClosed);
         if (configFile != null)
         {
-            agent.adminReload(answer -> server[0].reloader.execute(() -> answer.accept(server[0].reloadFile().text())));
+            final MsgcServer started = server[0];
+            agent.adminReload(answer -> started.reloader.execute(() -> answer.accept(started.reloadFile().text())));
         }
         AgentRunner.startOnThread(runner);
         return server[0];
-    }
-
-    /** The running options for the reload comparison: the server scopes of a configuration. */
-    private static MsgcConfig describedConfig(final ServerConfig config, final ListenerConfig listener)
-    {
-        return MsgcConfig.of(config, listener);
     }
 
     /**

@@ -182,6 +182,20 @@ final class DaemonProcess implements AutoCloseable
     {
         if (process.isAlive())
         {
+            try
+            {
+                // a clean stop removes the node's counters file; SIGKILL would leave it behind
+                signal("TERM");
+                process.waitFor(5, TimeUnit.SECONDS);
+            }
+            catch (final IOException ignore)
+            {
+                // killed below
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
             process.destroyForcibly();
             try
             {

@@ -29,6 +29,7 @@ class DaemonProcessTest
             "  peer_timeout_ms = 800\n" +
             "  reconnect_initial_ms = 50\n" +
             "  reconnect_interval = 1\n" +
+            "  counters_file = \"" + dir.resolve("%n.counters") + "\"\n" +
             "  peers = [\n" +
             "    node1 = \"" + prefix + "1:" + port + "\"\n" +
             "    node2 = \"" + prefix + "2:" + port + "\"\n" +
