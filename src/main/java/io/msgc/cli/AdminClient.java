@@ -15,7 +15,8 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 
 /**
- * A blocking admin-console connection: HELLO as admin, one request, one text answer.
+ * A blocking admin-console connection: HELLO as admin, one request, one text answer (reassembled from its
+ * frames). A REJECT or ERROR from the server becomes an {@link IOException} carrying its reason.
  */
 final class AdminClient
 {
@@ -37,6 +38,8 @@ final class AdminClient
             out.write(buffer.byteArray(), 0, length);
             out.flush();
             final DataInputStream in = new DataInputStream(socket.getInputStream());
+            final StringBuilder answer = new StringBuilder();
+            final AdminFrame admin = new AdminFrame();
             while (true)
             {
                 final byte[] frame = readFrame(in);
@@ -44,9 +47,14 @@ final class AdminClient
                 final int type = FrameHeader.type(view, 0);
                 if (type == FrameType.ADMIN_RESPONSE)
                 {
-                    final AdminFrame admin = new AdminFrame();
+                    // a long answer comes in several frames: all but the last carry FLAG_MORE
                     admin.wrap(view, 0, frame.length);
-                    return admin.text();
+                    answer.append(admin.text());
+                    if (!admin.more())
+                    {
+                        return answer.toString();
+                    }
+                    continue;
                 }
                 if (type == FrameType.REJECT || type == FrameType.ERROR)
                 {

@@ -27,9 +27,9 @@ final class ConfigValidator
     static final String CLIENT = "msgc_client";
 
     private static final List<String> SERVER_OPTIONS = List.of("client_outbound_limit", "connect_timeout",
-        "debug_level", "enabled", "heartbeat_interval_ms", "idle_strategy", "idle_timeout", "keepalive_interval",
-        "max_backlog", "max_buffer_memory", "max_clients", "max_frame_size", "max_groups_per_client",
-        "max_handshakes", "messages_per_iter",
+        "counters_file", "debug_level", "enabled", "heartbeat_interval_ms", "idle_strategy", "idle_timeout",
+        "keepalive_interval", "log_file", "log_format", "max_backlog", "max_buffer_memory", "max_clients",
+        "max_frame_size", "max_groups_per_client", "max_handshakes", "messages_per_iter", "metrics_listen",
         "peer_timeout_ms", "peers", "port", "reconnect_initial_ms", "reconnect_interval", "tcpbuf_size");
     private static final List<String> CLIENT_OPTIONS = List.of("bind_address", "connect_timeout", "debug_level",
         "enabled", "idle_timeout", "keepalive_interval", "max_frame_size", "name", "reconnect", "reconnect_initial_ms",
@@ -198,6 +198,21 @@ final class ConfigValidator
                         b.idleStrategy(kind);
                     }
                 }
+                case "counters_file" -> path(o, b::countersFile);
+                case "log_file" -> path(o, b::logFile);
+                case "log_format" ->
+                {
+                    final String format = string(o);
+                    if (format != null && !"text".equalsIgnoreCase(format) && !"json".equalsIgnoreCase(format))
+                    {
+                        error(o.value().start, "invalid log_format " + o.value().describe() + "; valid: text, json");
+                    }
+                    else if (format != null)
+                    {
+                        b.logFormat(format);
+                    }
+                }
+                case "metrics_listen" -> metricsListen(o, b);
                 default -> unknown(o.nameToken(), o.name(), SERVER, SERVER_OPTIONS);
             }
         }
@@ -225,6 +240,45 @@ final class ConfigValidator
             peers(peers, b);
         }
         return b.build();
+    }
+
+    private void path(final ConfigNode.Option o, final Consumer<String> set)
+    {
+        final String path = string(o);
+        if (path != null && (path.isEmpty() || path.indexOf('\0') >= 0))
+        {
+            error(o.value().start, "invalid path " + o.value().describe() + " for '" + o.name() + "'");
+        }
+        else if (path != null)
+        {
+            set.accept(path);
+        }
+    }
+
+    private void metricsListen(final ConfigNode.Option o, final ServerConfig.Builder b)
+    {
+        final String text = string(o);
+        if (text == null)
+        {
+            return;
+        }
+        try
+        {
+            final String[] parts = HostPort.split(text);
+            if (parts[1] == null)
+            {
+                throw new IllegalArgumentException("no port; write \"host:port\" or \"*:port\"");
+            }
+            if (!parts[0].isEmpty() && !"*".equals(parts[0]))
+            {
+                HostPort.checkHost(parts[0]);
+            }
+            b.metricsListen(new ListenConfig(parts[0], HostPort.parsePort(parts[1])));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            error(o.value().start, "invalid metrics_listen \"" + text + "\": " + ex.getMessage());
+        }
     }
 
     private void peers(final ConfigNode.Option o, final ServerConfig.Builder b)

@@ -23,6 +23,24 @@ public final class MsgcConfig
         ignored = List.copyOf(validated.ignored());
     }
 
+    private MsgcConfig(final ServerConfig server, final ListenerConfig listener)
+    {
+        this.server = server;
+        this.listener = listener;
+        this.client = ClientConfig.builder().build();
+        this.ignored = List.of();
+    }
+
+    /**
+     * @param server   a {@code msgc_server} scope, e.g. built with {@link ServerConfig#builder()}.
+     * @param listener a {@code msgcserver_listener} scope.
+     * @return a configuration of those two scopes (the client scope at its defaults).
+     */
+    public static MsgcConfig of(final ServerConfig server, final ListenerConfig listener)
+    {
+        return new MsgcConfig(server, listener);
+    }
+
     /**
      * Read, parse and validate a file; includes are resolved relative to the including file's directory.
      *
@@ -164,6 +182,12 @@ public final class MsgcConfig
             line(sb, "msgc_server.max_clients", s.maxClients());
             line(sb, "msgc_server.max_handshakes", s.maxHandshakes());
             line(sb, "msgc_server.max_buffer_memory", s.maxBufferMemory());
+            line(sb, "msgc_server.counters_file", s.countersFile() == null ? "(per-node default)" : s.countersFile());
+            line(sb, "msgc_server.metrics_listen", s.metricsListen() == null ? "(off)" :
+                s.metricsListen().host().isEmpty() ? ":" + s.metricsListen().port() + " (own peers host)" :
+                s.metricsListen().host() + ":" + s.metricsListen().port());
+            line(sb, "msgc_server.log_file", s.logFile() == null ? "(standard output)" : s.logFile());
+            line(sb, "msgc_server.log_format", s.logFormat());
         }
         line(sb, "msgcserver_listener.enabled", listener.enabled());
         line(sb, "msgcserver_listener.debug_level", listener.debugLevel());

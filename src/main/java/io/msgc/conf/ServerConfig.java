@@ -40,6 +40,10 @@ public final class ServerConfig
     private final int maxClients;
     private final int maxHandshakes;
     private final int maxBufferMemory;
+    private final String countersFile;
+    private final ListenConfig metricsListen;
+    private final String logFile;
+    private final String logFormat;
 
     private ServerConfig(final Builder b)
     {
@@ -68,6 +72,10 @@ public final class ServerConfig
         maxClients = b.maxClients;
         maxHandshakes = b.maxHandshakes;
         maxBufferMemory = b.maxBufferMemory;
+        countersFile = b.countersFile;
+        metricsListen = b.metricsListen;
+        logFile = b.logFile;
+        logFormat = b.logFormat;
 
         // nodes compare digests at handshake: every node must hash exactly the same bytes
         long hash = 0xcbf29ce484222325L;
@@ -255,6 +263,33 @@ public final class ServerConfig
     }
 
     /**
+     * @return {@code counters_file}: the memory-mapped counters file, or null (the default) for the per-node
+     *         default path ({@code /dev/shm/msgc-NODE-HOST-PORT.counters}, or under {@code java.io.tmpdir}).
+     */
+    public String countersFile()
+    {
+        return countersFile;
+    }
+
+    /** @return {@code metrics_listen}: the HTTP address of /metrics and /healthz, or null (the default: off). */
+    public ListenConfig metricsListen()
+    {
+        return metricsListen;
+    }
+
+    /** @return {@code log_file}: the file events are appended to, or null (the default) for standard output. */
+    public String logFile()
+    {
+        return logFile;
+    }
+
+    /** @return {@code log_format}: {@code text} (the default) or {@code json} (one JSON object per line). */
+    public String logFormat()
+    {
+        return logFormat;
+    }
+
+    /**
      * Builds a {@link ServerConfig}; starts with every default and no peers. Not validated as strictly as a
      * file: {@link #build()} checks only what would break the server (peer names, ports, timeouts).
      */
@@ -281,6 +316,10 @@ public final class ServerConfig
         private int maxClients = 10000;
         private int maxHandshakes = 1000;
         private int maxBufferMemory = 512 * 1024 * 1024;
+        private String countersFile;
+        private ListenConfig metricsListen;
+        private String logFile;
+        private String logFormat = "text";
 
         private Builder()
         {
@@ -491,12 +530,52 @@ public final class ServerConfig
         }
 
         /**
+         * @param path counters_file; null for the per-node default.
+         * @return this.
+         */
+        public Builder countersFile(final String path)
+        {
+            this.countersFile = path;
+            return this;
+        }
+
+        /**
          * @param bytes max_buffer_memory.
          * @return this.
          */
         public Builder maxBufferMemory(final int bytes)
         {
             this.maxBufferMemory = bytes;
+            return this;
+        }
+
+        /**
+         * @param address metrics_listen; null turns the HTTP listener off.
+         * @return this.
+         */
+        public Builder metricsListen(final ListenConfig address)
+        {
+            this.metricsListen = address;
+            return this;
+        }
+
+        /**
+         * @param path log_file; null for standard output.
+         * @return this.
+         */
+        public Builder logFile(final String path)
+        {
+            this.logFile = path;
+            return this;
+        }
+
+        /**
+         * @param format log_format: {@code text} or {@code json}, any case.
+         * @return this.
+         */
+        public Builder logFormat(final String format)
+        {
+            this.logFormat = format.toLowerCase(Locale.ROOT);
             return this;
         }
 
@@ -534,6 +613,10 @@ public final class ServerConfig
             {
                 throw new IllegalArgumentException("client_outbound_limit " + clientOutboundLimit +
                     " is out of range 1.." + ConfigValidator.MAX_CLIENT_OUTBOUND);
+            }
+            if (!"text".equals(logFormat) && !"json".equals(logFormat))
+            {
+                throw new IllegalArgumentException("log_format '" + logFormat + "' is not text or json");
             }
             if (peerTimeoutMs <= heartbeatIntervalMs)
             {

@@ -1,5 +1,6 @@
 package io.msgc.server;
 
+import io.msgc.admin.NodeCounters;
 import io.msgc.conf.PeerConfig;
 import io.msgc.conf.ServerConfig;
 
@@ -19,7 +20,7 @@ final class AdminReport
     private final Membership membership;
     private final GroupTable table;
     private final NameTable<ClientSession> sessions;
-    private final ServerCounters counters;
+    private final NodeCounters counters;
 
     AdminReport(
         final ServerConfig config,
@@ -28,7 +29,7 @@ final class AdminReport
         final Membership membership,
         final GroupTable table,
         final NameTable<ClientSession> sessions,
-        final ServerCounters counters)
+        final NodeCounters counters)
     {
         this.config = config;
         this.self = self;
@@ -45,10 +46,9 @@ final class AdminReport
         {
             case "peers": return peers(nowMs);
             case "groups": return groups();
-            case "stats": return counters.describe() + "node-view-id " + membership.viewId() + "\n" +
-                "view-changes " + membership.viewChanges() + "\n" + "stream-bytes " + membership.logBytes() + "\n" +
+            case "stats": return counters.describe() + "stream-bytes " + membership.logBytes() + "\n" +
                 "views-sent " + table.viewsSent() + "\n";
-            default: return "error: unknown command '" + command + "'; valid: peers, groups, stats\n";
+            default: return "error: unknown command '" + command + "'; valid: peers, groups, stats, reload\n";
         }
     }
 

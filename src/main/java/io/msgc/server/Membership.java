@@ -293,7 +293,6 @@ final class Membership
     private long arrivedEvent;
     private long markedEvent;
     private boolean sequencing;
-    private long viewChanges;
 
     private final ArrayDeque<Request> requests = new ArrayDeque<>();
     /** In this view, per node: how many of its members' AGREED/SAFE/CAUSAL messages the sequencer's stream carried. */
@@ -452,13 +451,6 @@ final class Membership
         return flush != null;
     }
 
-    /**
-     * @return views installed since the start.
-     */
-    long viewChanges()
-    {
-        return viewChanges;
-    }
 
     /**
      * @return bytes this node's stream holds until every member has processed them.
@@ -2019,7 +2011,6 @@ final class Membership
         arrivedEvent = SLOT_NETWORK;
         markedEvent = SLOT_NETWORK;
         table.replace(f.states, viewId << SLOT_BITS | SLOT_NETWORK);
-        viewChanges++;
         for (int i = 0; i < nodeCount; i++)
         {
             final Inbound s = sources[i];

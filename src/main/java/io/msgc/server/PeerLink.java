@@ -30,8 +30,13 @@ final class PeerLink
     boolean linkDialledByUs;
     long incarnation;
     long upSinceMs;
+    /** Loop time of the last frame received on the link. */
+    long lastFrameMs;
     String reason = "not connected yet";
     int attempts;
+    /** Set once the first failed dial since the link was last up was logged as a WARNING. */
+    boolean unreachableWarned;
+    long unreachableWarnedMs;
     long redialTimer = -1;
     long closedBytesIn;
     long closedBytesOut;

@@ -1,6 +1,7 @@
 package io.msgc.server;
 
 import io.msgc.admin.EventLog;
+import io.msgc.admin.NodeCounters;
 import io.msgc.conf.PeerConfig;
 import io.msgc.conf.ServerConfig;
 import io.msgc.io.Backoff;
@@ -41,6 +42,38 @@ final class PeerMesh implements Membership.Transport
     static final int PEER_SOFT_LIMIT = 4 * 1024 * 1024;
     /** Least time between two WARNING lines about one peer host that does not resolve. */
     private static final long RESOLVE_WARN_INTERVAL_MS = 60_000;
+    /** An unreachable peer is a WARNING at its first failed dial, then at most once per this many ms. */
+    static final long UNREACHABLE_WARN_INTERVAL_MS = 30_000;
+
+    /**
+     * Told of node reachability changes and peer member-state frames.
+     */
+    interface Listener
+    {
+        /**
+         * A link came up: send it this node's full member state.
+         *
+         * @param link the peer.
+         */
+        void onPeerUp(PeerLink link);
+
+        /**
+         * A peer became unreachable.
+         *
+         * @param link the peer.
+         */
+        void onPeerDown(PeerLink link);
+
+        /**
+         * A frame other than HEARTBEAT arrived on an up link.
+         *
+         * @param link   source.
+         * @param buffer frame bytes.
+         * @param offset frame start.
+         * @param length frame length.
+         */
+        void onPeerFrame(PeerLink link, org.agrona.DirectBuffer buffer, int offset, int length);
+    }
 
     private final ServerConfig config;
     private final PeerConfig self;
@@ -61,7 +94,10 @@ final class PeerMesh implements Membership.Transport
     private final long[] resolveWarnMs;
     private final Consumer<Resolver.Request> onResolved = this::onResolved;
     private Resolver resolver;
+    private final NodeCounters counters;
     private Membership membership;
+    private NodeOperations operations;
+    private long startedMs;
 
     PeerMesh(
         final ServerConfig config,
@@ -71,8 +107,10 @@ final class PeerMesh implements Membership.Transport
         final Timers timers,
         final EventLog log,
         final LinkFaults faults,
-        final FrameHandler handler)
+        final FrameHandler handler,
+        final NodeCounters counters)
     {
+        this.counters = counters;
         this.config = config;
         this.self = self;
         this.incarnation = incarnation;
@@ -115,8 +153,14 @@ final class PeerMesh implements Membership.Transport
         this.membership = membership;
     }
 
+    void operations(final NodeOperations operations)
+    {
+        this.operations = operations;
+    }
+
     void start()
     {
+        startedMs = poller.nowMs();
         for (final PeerLink link : links)
         {
             if (link != null)
@@ -164,6 +208,11 @@ final class PeerMesh implements Membership.Transport
                 "peer link backlog over " + PEER_WRITE_LIMIT + " bytes" :
                 "peer link buffer cannot grow: max_buffer_memory=" + config.maxBufferMemory() + " is in use");
             return false;
+        }
+        if (FrameHeader.type(buffer, offset) == FrameType.DATA)
+        {
+            counters.messagesOutPeer.incrementRelease();
+            counters.bytesOutPeer.getAndAddRelease(length);
         }
         return true;
     }
@@ -301,6 +350,7 @@ final class PeerMesh implements Membership.Transport
         catch (final IOException | RuntimeException ex)
         {
             link.reason = "dial failed: " + ex.getMessage();
+            unreachable(link, link.reason);
             scheduleRedial(link);
         }
     }
@@ -406,9 +456,42 @@ final class PeerMesh implements Membership.Transport
                 // nothing listens at its address: the node is gone, no need to wait for its timeout
                 membership.onPeerGone(link.index());
             }
-            log.info("peer-dial-failed", "node=" + link.peer.name() + " addr=" + link.peer.host() + ":" +
-                link.peer.port() + " reason=\"" + reason + "\"");
+            if (link.state == PeerLink.State.REFUSED)
+            {
+                log.info("peer-dial-failed", "node=" + link.peer.name() + " addr=" + link.peer.host() + ":" +
+                    link.peer.port() + " reason=\"" + reason + "\"");
+            }
+            else
+            {
+                unreachable(link, reason);
+            }
             scheduleRedial(link);
+        }
+    }
+
+    /**
+     * A dial failed: a WARNING at the first failure since the link was last up, then at most once per
+     * {@link #UNREACHABLE_WARN_INTERVAL_MS} with the attempt count; INFO in between. In the first
+     * {@code reconnect_interval} after start the failures are INFO: peers started at the same time are not
+     * listening yet, which is normal.
+     */
+    private void unreachable(final PeerLink link, final String reason)
+    {
+        final long now = poller.nowMs();
+        final int attempt = link.attempts + 1;
+        final String details = "node=" + link.peer.name() + " addr=" + link.peer.host() + ":" + link.peer.port() +
+            " attempts=" + attempt + " reason=\"" + reason + "\"";
+        final boolean starting = link.incarnation == 0 && now - startedMs < config.reconnectInterval() * 1000L;
+        final boolean due = !link.unreachableWarned || now - link.unreachableWarnedMs >= UNREACHABLE_WARN_INTERVAL_MS;
+        if (!starting && due)
+        {
+            link.unreachableWarned = true;
+            link.unreachableWarnedMs = now;
+            log.warn("peer-unreachable", details + " next-warning-in=" + UNREACHABLE_WARN_INTERVAL_MS / 1000 + "s");
+        }
+        else
+        {
+            log.info("peer-dial-failed", details);
         }
     }
 
@@ -446,10 +529,12 @@ final class PeerMesh implements Membership.Transport
         }
         if (link.isUp())
         {
-            // a restarted peer's old socket is closed by its kernel, so an up link means the name is taken
+            // a restarted peer's old socket is closed by its kernel, so an up link means the name is taken;
+            // the same incarnation is the other half of a simultaneous dial: normal on start, not a WARNING
             reject(connection, ErrorCode.DUPLICATE_LINK, "node " + name + " is already connected to " +
                 self.name() + " (link up since " +
-                Instant.ofEpochMilli(poller.epochMs() - (poller.nowMs() - link.upSinceMs)) + ")");
+                Instant.ofEpochMilli(poller.epochMs() - (poller.nowMs() - link.upSinceMs)) + ")",
+                hello.incarnation() == link.incarnation ? EventLog.Level.INFO : EventLog.Level.WARNING);
             return;
         }
         if (link.dialling != null)
@@ -463,7 +548,7 @@ final class PeerMesh implements Membership.Transport
             else
             {
                 reject(connection, ErrorCode.DUPLICATE_LINK, "simultaneous dial: keeping the link dialled by " +
-                    self.name() + " (listed first)");
+                    self.name() + " (listed first)", EventLog.Level.INFO);
                 return;
             }
         }
@@ -475,7 +560,12 @@ final class PeerMesh implements Membership.Transport
 
     private void reject(final Connection connection, final int code, final String reason)
     {
-        log.warn("peer-rejected", "remote=" + connection.remote() + " code=" + ErrorCode.name(code) +
+        reject(connection, code, reason, EventLog.Level.WARNING);
+    }
+
+    private void reject(final Connection connection, final int code, final String reason, final EventLog.Level level)
+    {
+        log.log(level, "peer-rejected", "remote=" + connection.remote() + " code=" + ErrorCode.name(code) +
             " reason=\"" + reason + "\"");
         final int length = ReasonFrame.encode(scratch, 0, FrameType.REJECT, code, reason);
         connection.offer(scratch, 0, length);
@@ -507,12 +597,15 @@ final class PeerMesh implements Membership.Transport
         link.state = PeerLink.State.UP;
         link.reason = "";
         link.attempts = 0;
+        link.unreachableWarned = false;
         link.incarnation = peerIncarnation;
         link.upSinceMs = poller.nowMs();
+        link.lastFrameMs = link.upSinceMs;
         link.tainted = false;
         log.notice("peer-up", "node=" + link.peer.name() + " addr=" + link.peer.host() + ":" + link.peer.port() +
             " incarnation=" + Long.toHexString(peerIncarnation) + (restarted ? " restarted=yes" : "") +
             " dialled-by=" + (dialled ? self.name() : link.peer.name()));
+        operations.onPeerChange(link, true);
     }
 
     void onLinkClosed(final PeerLink link, final Connection connection, final String reason)
@@ -527,12 +620,19 @@ final class PeerMesh implements Membership.Transport
         link.state = PeerLink.State.DOWN;
         link.reason = reason;
         log.notice("peer-down", "node=" + link.peer.name() + " reason=\"" + reason + "\"");
+        operations.onPeerChange(link, false);
         membership.onLinkDown(link.index());
         scheduleRedial(link);
     }
 
     void onLinkFrame(final PeerLink link, final MutableDirectBuffer buffer, final int offset, final int length)
     {
+        link.lastFrameMs = poller.nowMs();
+        if (FrameHeader.type(buffer, offset) == FrameType.DATA)
+        {
+            counters.messagesInPeer.incrementRelease();
+            counters.bytesInPeer.getAndAddRelease(length);
+        }
         if (faults.isPartitioned(link.index()))
         {
             // a silent network: nothing arrives, and this connection may not resume with a gap after a heal

@@ -1,5 +1,6 @@
 package io.msgc.server;
 
+import io.msgc.admin.NodeCounters;
 import io.msgc.wire.DataFrame;
 import io.msgc.wire.FrameHeader;
 import io.msgc.wire.FrameType;
@@ -38,7 +39,7 @@ final class Router
     private final byte[][] nodeNameBytes;
     private final NameTable<Group> groups;
     private final NameTable<ClientSession> sessions;
-    private final ServerCounters counters;
+    private final NodeCounters counters;
     private final SlowConsumerHandler slowConsumerHandler;
     private final DataFrame data = new DataFrame();
     private final UnsafeBuffer out;
@@ -55,7 +56,7 @@ final class Router
         final String[] nodeNames,
         final NameTable<Group> groups,
         final NameTable<ClientSession> sessions,
-        final ServerCounters counters,
+        final NodeCounters counters,
         final SlowConsumerHandler slowConsumerHandler)
     {
         this.selfIndex = selfIndex;
@@ -112,7 +113,8 @@ final class Router
             return "DATA sender '" + NameRules.printable(buffer, data.senderOffset(), senderLength) +
                 "' is not this member (" + sender.memberId + "); leave it empty or write the id WELCOME gave";
         }
-        counters.messagesFromClients++;
+        counters.messagesInClient.incrementRelease();
+        counters.bytesInClient.getAndAddRelease(checkedLength);
         return null;
     }
 
@@ -284,21 +286,23 @@ final class Router
         if (unreliable && target.out.pendingBytes() + length > target.out.writeLimit() / 2)
         {
             target.droppedUnreliable++;
-            counters.droppedUnreliable++;
+            counters.droppedUnreliable.incrementRelease();
             return;
         }
         if (target.out.offer(frame, offset, length))
         {
             target.delivered++;
-            counters.deliveries++;
+            counters.messagesOutClient.incrementRelease();
+            counters.bytesOutClient.getAndAddRelease(length);
         }
         else if (unreliable)
         {
             target.droppedUnreliable++;
-            counters.droppedUnreliable++;
+            counters.droppedUnreliable.incrementRelease();
         }
         else
         {
+            counters.droppedSlowConsumer.incrementRelease();
             target.closing = true;
             if (slowCount == slow.length)
             {

@@ -1,8 +1,13 @@
 package io.msgc.server;
 
+import io.msgc.admin.CountersFile;
 import io.msgc.admin.EventLog;
+import io.msgc.admin.NodeCounters;
+import io.msgc.admin.ReloadResult;
+import io.msgc.admin.Version;
 import io.msgc.conf.ListenConfig;
 import io.msgc.conf.ListenerConfig;
+import io.msgc.conf.MsgcConfig;
 import io.msgc.conf.PeerConfig;
 import io.msgc.conf.ServerConfig;
 import io.msgc.io.BufferPool;
@@ -24,10 +29,10 @@ import io.msgc.wire.HeartbeatFrame;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentTerminationException;
 import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.NanoClock;
-import org.agrona.concurrent.SystemEpochClock;
-import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
@@ -37,7 +42,9 @@ import java.nio.channels.SocketChannel;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 
 /**
  * The whole server on one thread: listeners, the peer mesh, client sessions, the group table and routing.
@@ -50,6 +57,10 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
     private static final long SELECT_CAP_MS = 100;
     /** Most bytes this node's stream, and what it holds of each peer's, may take. */
     private static final int MAX_STREAM_BYTES = 512 * 1024 * 1024;
+    /** Period of the counters-file heartbeat and of the per-peer counter samples. */
+    private static final long STATS_INTERVAL_MS = 100;
+    /** Test hook: the loop throws an {@link Error} this many ms after start (a fatal error on the loop). */
+    static final String INJECT_FATAL_PROPERTY = "msgc.test.injectFatalErrorAfterMs";
 
     private final ServerConfig config;
     private final ListenerConfig listenerConfig;
@@ -57,7 +68,11 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
     private final EventLog log;
     private final LinkFaults faults = new LinkFaults();
     private final long incarnation = new SecureRandom().nextLong() & Long.MAX_VALUE | 1;
-    private final ServerCounters counters = new ServerCounters();
+    private final NodeCounters counters;
+    private final NanoClock nanoClock;
+    private final ManyToOneConcurrentArrayQueue<Runnable> tasks = new ManyToOneConcurrentArrayQueue<>(256);
+    private final Consumer<Runnable> runTask = Runnable::run;
+    private final long injectFatalMs = Long.getLong(INJECT_FATAL_PROPERTY, -1);
     private final Poller poller;
     private final Timers timers;
     private final PeerMesh mesh;
@@ -76,6 +91,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
     private final AdminFrame admin = new AdminFrame();
     private final AdminReport adminReport;
     private final SelectIdleStrategy idleStrategy;
+    private final NodeOperations operations;
     private int clientCount;
     private boolean clientsPaused;
     /** Connections waiting for HELLO, oldest first: a list through {@link Pending}. */
@@ -84,6 +100,9 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
     private int pendingCount;
     private long handshakeWarnMs;
     private long handshakesRefusedUnlogged;
+    private Consumer<Consumer<String>> adminReload;
+    private Runnable onClosed;
+    private Throwable fatal;
 
     /** Attachment of an accepted connection until its HELLO arrives; a link in the list of such connections. */
     private static final class Pending
@@ -108,16 +127,10 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
         final ServerConfig config,
         final ListenerConfig listenerConfig,
         final PeerConfig self,
-        final EventLog log) throws IOException
-    {
-        this(config, listenerConfig, self, log, SystemNanoClock.INSTANCE, SystemEpochClock.INSTANCE);
-    }
-
-    ServerAgent(
-        final ServerConfig config,
-        final ListenerConfig listenerConfig,
-        final PeerConfig self,
         final EventLog log,
+        final NodeCounters counters,
+        final CountersFile countersFile,
+        final MsgcConfig running,
         final NanoClock nanoClock,
         final EpochClock epochClock) throws IOException
     {
@@ -125,12 +138,14 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
         this.listenerConfig = listenerConfig;
         this.self = self;
         this.log = log;
+        this.counters = counters;
+        this.nanoClock = nanoClock;
         this.poller = new Poller(nanoClock, epochClock, config.maxBufferMemory());
         poller.frameLimit(config.messagesPerIter());
         poller.errorHandler(this::onLoopError);
         this.timers = new Timers(poller);
         this.idleStrategy = SelectIdleStrategy.forKind(config.idleStrategy());
-        this.mesh = new PeerMesh(config, self, incarnation, poller, timers, log, faults, this);
+        this.mesh = new PeerMesh(config, self, incarnation, poller, timers, log, faults, this, counters);
         final String[] nodeNames = new String[config.peers().size()];
         for (final PeerConfig peer : config.peers())
         {
@@ -145,6 +160,8 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
         mesh.membership(membership);
         nodeView.set(membership.viewId(), membership.members());
         this.adminReport = new AdminReport(config, self, mesh, membership, table, sessions, counters);
+        this.operations = new NodeOperations(config, self, log, counters, countersFile, running, mesh, nodeView);
+        mesh.operations(operations);
     }
 
     LinkFaults faults()
@@ -194,7 +211,8 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
                     " (is another msgc_server running there? check msgcserver_listener / peers)", ex);
             }
         }
-        log.notice("listening", "node=" + self.name() + " addresses=" + boundAddresses + " incarnation=" +
+        log.notice("listening", "node=" + self.name() + " version=" + Version.VERSION + " pid=" +
+            ProcessHandle.current().pid() + " addresses=" + boundAddresses + " incarnation=" +
             Long.toHexString(incarnation) + " peers=" + config.peersDescription() +
             " idle_strategy=" + config.idleStrategy().configName());
     }
@@ -222,6 +240,14 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
             mesh.start();
             scheduleTick();
             scheduleClientSweep();
+            scheduleStats();
+            if (injectFatalMs >= 0)
+            {
+                timers.schedule(poller.nowMs() + injectFatalMs, () ->
+                {
+                    throw new Error("injected fatal error (" + INJECT_FATAL_PROPERTY + "=" + injectFatalMs + ")");
+                });
+            }
         }
         finally
         {
@@ -238,22 +264,44 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
         });
     }
 
-    /** {@inheritDoc} */
+    /**
+     * One loop turn. An {@link Error} (out of memory, stack overflow, ...) ends the loop: the agent runner would
+     * rethrow it and let the thread die without {@link #onClose}, so it is turned into a termination here; the
+     * error handler records it and the node stops (a daemon then exits non-zero).
+     */
     public int doWork()
     {
+        try
+        {
+            return turn();
+        }
+        catch (final Error error)
+        {
+            throw new AgentTerminationException(error);
+        }
+    }
+
+    private int turn()
+    {
+        if (fatal != null)
+        {
+            throw new AgentTerminationException(fatal);
+        }
         if (faults.isPaused())
         {
             LockSupport.parkNanos(1_000_000);
             return 0;
         }
+        final long startNs = nanoClock.nanoTime();
         final long timeout = idleStrategy.selectTimeoutMs(timers.msUntilNext(SELECT_CAP_MS));
         int work = 0;
-        // one turn: closes asked for by timers, resolver answers or the membership run at its end
+        // one turn: closes asked for by timers, tasks, resolver answers or the membership run at its end
         poller.beginTurn();
         try
         {
             work += poller.poll(timeout);
             work += timers.poll();
+            work += tasks.drain(runTask);
             work += mesh.pollResolver();
             work += endTurn();
         }
@@ -274,6 +322,8 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
                 work += poller.endTurn();
             }
         }
+        // a turn that may block in select is counted from the end of the time it was allowed to block
+        operations.onTurn(nanoClock.nanoTime() - startNs - TimeUnit.MILLISECONDS.toNanos(timeout));
         return work;
     }
 
@@ -284,6 +334,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
         if (nodeView.viewId() != membership.viewId())
         {
             nodeView.set(membership.viewId(), membership.members());
+            operations.onViewChange(membership.viewId());
         }
         return work;
     }
@@ -295,8 +346,82 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
             (trace.length > 0 ? " at=" + trace[0] : ""));
     }
 
+    /**
+     * A fatal error happened on this thread: stop the loop at the start of the next turn (the agent runner then
+     * calls {@link #onClose}). Called by the error handler, which runs on the agent thread.
+     *
+     * @param error the cause.
+     */
+    void fail(final Throwable error)
+    {
+        if (fatal == null)
+        {
+            fatal = error;
+        }
+    }
+
+    /**
+     * @param onClosed run on the agent thread once the loop has stopped, for whatever reason.
+     */
+    void onClosed(final Runnable onClosed)
+    {
+        this.onClosed = onClosed;
+    }
+
+    /**
+     * @param adminReload runs the admin {@code reload} command off the loop and hands its answer back; null when
+     *                    this node has no config file to re-read.
+     */
+    void adminReload(final Consumer<Consumer<String>> adminReload)
+    {
+        this.adminReload = adminReload;
+    }
+
+    /**
+     * Run an action on the agent thread, at the next loop turn (within {@value #SELECT_CAP_MS} ms).
+     *
+     * @param task the action.
+     * @return false when the queue stayed full for a second (the loop is stuck).
+     */
+    boolean submit(final Runnable task)
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        while (!tasks.offer(task))
+        {
+            if (System.nanoTime() > deadline)
+            {
+                return false;
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+        return true;
+    }
+
+    /**
+     * Close the sockets of an agent whose start failed after {@link #bind()}; its thread never ran.
+     */
+    void abort()
+    {
+        poller.close();
+    }
+
     /** {@inheritDoc} */
     public void onClose()
+    {
+        try
+        {
+            closeAll();
+        }
+        finally
+        {
+            if (onClosed != null)
+            {
+                onClosed.run();
+            }
+        }
+    }
+
+    private void closeAll()
     {
         mesh.closeLinks();
         sessions.forEach(session ->
@@ -468,7 +593,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
         {
             return; // closing already (timed out this turn): its slot is free now
         }
-        counters.handshakesRefused++;
+        final long refused = counters.handshakesRefused.incrementRelease() + 1;
         final String reason = self.name() + " has " + config.maxHandshakes() +
             " connections waiting for HELLO (max_handshakes=" + config.maxHandshakes() +
             "); the one waiting longest is dropped";
@@ -476,10 +601,10 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
         oldest.connection.close("refused: " + reason);
         // one line per second at most: a flood must not turn into a flood of log lines
         handshakesRefusedUnlogged++;
-        if (counters.handshakesRefused == 1 || poller.nowMs() - handshakeWarnMs >= 1000)
+        if (refused == 1 || poller.nowMs() - handshakeWarnMs >= 1000)
         {
             log.warn("handshakes-refused", "count=" + handshakesRefusedUnlogged + " total=" +
-                counters.handshakesRefused + " max_handshakes=" + config.maxHandshakes() +
+                refused + " max_handshakes=" + config.maxHandshakes() +
                 " last-remote=" + oldest.connection.remote());
             handshakeWarnMs = poller.nowMs();
             handshakesRefusedUnlogged = 0;
@@ -506,7 +631,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
         final int type = FrameHeader.type(buffer, offset);
         if (type != FrameType.HELLO)
         {
-            counters.protocolErrors++;
+            counters.protocolErrors.incrementRelease();
             reject(connection, ErrorCode.UNEXPECTED_FRAME, "expected HELLO as the first frame, got " +
                 FrameType.name(type));
             return;
@@ -514,7 +639,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
         final String error = hello.wrap(buffer, offset, length);
         if (error != null)
         {
-            counters.protocolErrors++;
+            counters.protocolErrors.incrementRelease();
             reject(connection, ErrorCode.MALFORMED_FRAME, error);
             return;
         }
@@ -544,7 +669,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
     {
         if (!NameRules.isPrivateName(hello.buffer(), hello.nameOffset(), hello.nameLength()))
         {
-            counters.clientsRejected++;
+            counters.clientsRejected.incrementRelease();
             reject(connection, ErrorCode.BAD_NAME, "bad private name '" + hello.name() +
                 "': 1-31 characters of [A-Za-z0-9_.-]");
             return;
@@ -552,14 +677,14 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
         final String name = hello.name();
         if (sessions.find(name) != null)
         {
-            counters.clientsRejected++;
+            counters.clientsRejected.incrementRelease();
             reject(connection, ErrorCode.DUPLICATE_NAME, "private name '" + name + "' is already connected to " +
                 self.name() + "; choose another name");
             return;
         }
         if (clientCount >= config.maxClients())
         {
-            counters.clientsRejected++;
+            counters.clientsRejected.incrementRelease();
             reject(connection, ErrorCode.LIMIT_EXCEEDED, self.name() + " has " + clientCount +
                 " clients (max_clients=" + config.maxClients() + ")");
             return;
@@ -573,8 +698,10 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
         }
         sessions.add(session);
         clientCount++;
-        counters.clientsAccepted++;
-        final int length = WelcomeFrame.encode(scratch, 0, incarnation, self.index(), config.maxFrameSize(), self.name(), session.memberId);
+        counters.clientsConnected.setRelease(clientCount);
+        counters.clientsAccepted.incrementRelease();
+        final int length = WelcomeFrame.encode(
+            scratch, 0, incarnation, self.index(), config.maxFrameSize(), self.name(), session.memberId);
         connection.offer(scratch, 0, length);
         log.info("client-connected", "member=" + session.memberId + " remote=" + connection.remote());
     }
@@ -652,7 +779,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
             case FrameType.HEARTBEAT:
                 break;
             default:
-                counters.protocolErrors++;
+                counters.protocolErrors.incrementRelease();
                 sendReason(session.connection, FrameType.ERROR, ErrorCode.UNEXPECTED_FRAME,
                     "unexpected frame " + FrameType.name(type) + " from a client; closing");
                 session.connection.close("protocol error: unexpected " + FrameType.name(type));
@@ -662,7 +789,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
 
     private void clientError(final ClientSession session, final long correlation, final int code, final String reason)
     {
-        counters.protocolErrors++;
+        counters.protocolErrors.incrementRelease();
         log.info("client-error", "member=" + session.memberId + " code=" + ErrorCode.name(code) +
             " correlation=" + correlation + " reason=\"" + reason + "\"");
         final int length = ReasonFrame.encode(scratch, 0, FrameType.ERROR, correlation, code, reason);
@@ -676,12 +803,45 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
             return;
         }
         admin.wrap(buffer, offset, length);
-        counters.bufferMemory = poller.bufferPool().inUse();
-        counters.bufferMemoryRefusals = poller.bufferPool().refusals();
-        final String answer = adminReport.answer(admin.text().trim(), poller.nowMs());
-        final UnsafeBuffer out = new UnsafeBuffer(new byte[answer.length() + 16]);
-        final int outLength = AdminFrame.encode(out, 0, FrameType.ADMIN_RESPONSE, answer);
-        connection.offer(out, 0, outLength);
+        final String command = admin.text().trim();
+        if ("reload".equals(command))
+        {
+            if (adminReload == null)
+            {
+                operations.sendAdminAnswer(connection, "error: node " + self.name() +
+                    " runs without a config file (embedded); there is nothing to reload\n");
+            }
+            else
+            {
+                // reading and checking the file happens off the loop; the answer comes back as a task
+                adminReload.accept(answer -> submit(() -> operations.sendAdminAnswer(connection, answer)));
+            }
+            return;
+        }
+        operations.sendAdminAnswer(connection, adminReport.answer(command, poller.nowMs()));
+    }
+
+    /**
+     * Apply a re-read configuration; runs on the agent thread. See {@link NodeOperations#reload}.
+     *
+     * @param next   the new configuration, parsed and validated.
+     * @param source where it came from.
+     * @return what was applied and what needs a restart, or why nothing changed.
+     */
+    ReloadResult reload(final MsgcConfig next, final String source)
+    {
+        return operations.reload(next, source);
+    }
+
+    private void scheduleStats()
+    {
+        timers.schedule(poller.nowMs() + STATS_INTERVAL_MS, () ->
+        {
+            operations.onStatsTick(poller.nowMs());
+            counters.bufferMemory.setRelease(poller.bufferPool().inUse());
+            counters.bufferMemoryRefusals.setRelease(poller.bufferPool().refusals());
+            scheduleStats();
+        });
     }
 
     /** {@inheritDoc} */
@@ -701,7 +861,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
         {
             return; // closing for another reason already: its queue refuses, it is not slow
         }
-        counters.slowConsumers++;
+        counters.slowConsumers.incrementRelease();
         log.warn("slow-consumer", "member=" + session.memberId + " pending=" + session.connection.pendingBytes() +
             " limit=" + session.connection.writeLimit() + " buffer-memory=" + poller.bufferPool().inUse() + "/" +
             config.maxBufferMemory());
@@ -713,7 +873,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
     /** {@inheritDoc} */
     public void onFramingError(final Connection connection, final int errorCode, final String reason)
     {
-        counters.protocolErrors++;
+        counters.protocolErrors.incrementRelease();
         final boolean handshaking = connection.attachment() instanceof Pending;
         log.warn("framing-error", "remote=" + connection.remote() + " code=" + ErrorCode.name(errorCode) +
             " reason=\"" + reason + "\"");
@@ -739,6 +899,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
             {
                 sessions.remove(session);
             }
+            counters.clientsConnected.setRelease(clientCount);
             log.info("client-disconnected", "member=" + session.memberId + " reason=\"" + reason + "\"");
             gone.add(session);
         }

@@ -16,11 +16,12 @@ final class DaemonProcess implements AutoCloseable
 {
     private final Process process;
     private final StringBuffer output = new StringBuffer();
+    private final Thread reader;
 
     private DaemonProcess(final Process process)
     {
         this.process = process;
-        final Thread reader = new Thread(() ->
+        reader = new Thread(() ->
         {
             try (BufferedReader in = new BufferedReader(
                 new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)))
@@ -42,8 +43,15 @@ final class DaemonProcess implements AutoCloseable
 
     static DaemonProcess start(final String mainClass, final String... args) throws IOException
     {
+        return start(List.of(), mainClass, args);
+    }
+
+    static DaemonProcess start(final List<String> jvmArgs, final String mainClass, final String... args)
+        throws IOException
+    {
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmArgs);
         command.add("-Xmx256m");
         command.add("--add-opens");
         command.add("java.base/jdk.internal.misc=ALL-UNNAMED");
@@ -58,6 +66,59 @@ final class DaemonProcess implements AutoCloseable
     static DaemonProcess daemon(final Path config, final String node) throws IOException
     {
         return start("io.msgc.cli.MsgcDaemon", "-c", config.toString(), "-n", node);
+    }
+
+    /**
+     * Run a launcher script (src/dist/bin/...) with the test classpath, as tools/ runs it with the checkout's.
+     */
+    static DaemonProcess script(final Path script, final String... args) throws IOException
+    {
+        final List<String> command = new ArrayList<>();
+        command.add(script.toAbsolutePath().toString());
+        command.addAll(List.of(args));
+        final ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put("MSGC_CLASSPATH", System.getProperty("java.class.path"));
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        return new DaemonProcess(builder.start());
+    }
+
+    /**
+     * @return the process id (of the JVM: the launchers exec it).
+     */
+    long pid()
+    {
+        return process.pid();
+    }
+
+    /**
+     * Send a signal with kill(1).
+     *
+     * @param name signal name without SIG: STOP, CONT, HUP, INT, TERM, USR1.
+     */
+    void signal(final String name) throws IOException, InterruptedException
+    {
+        final Process kill = new ProcessBuilder("kill", "-s", name, Long.toString(process.pid()))
+            .redirectErrorStream(true).start();
+        if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0)
+        {
+            throw new IOException("kill -s " + name + " " + process.pid() + " failed");
+        }
+    }
+
+    /**
+     * @return the resident set size of the process in KiB, from ps(1).
+     */
+    long rssKib() throws IOException, InterruptedException
+    {
+        final Process ps = new ProcessBuilder("ps", "-o", "rss=", "-p", Long.toString(process.pid())).start();
+        final String out = new String(ps.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
+        ps.waitFor(5, TimeUnit.SECONDS);
+        return Long.parseLong(out);
+    }
+
+    boolean isAlive()
+    {
+        return process.isAlive();
     }
 
     String output()
@@ -79,15 +140,23 @@ final class DaemonProcess implements AutoCloseable
         return false;
     }
 
-    /** SIGTERM and wait. */
+    /** SIGTERM and wait; the output is read to the end (Process.destroy would close the pipes at once). */
     int terminate() throws InterruptedException
     {
-        process.destroy();
+        try
+        {
+            signal("TERM");
+        }
+        catch (final IOException ex)
+        {
+            process.destroy();
+        }
         if (!process.waitFor(10, TimeUnit.SECONDS))
         {
             process.destroyForcibly();
             process.waitFor(5, TimeUnit.SECONDS);
         }
+        reader.join(5000); // the last lines, written just before the exit
         return process.exitValue();
     }
 
@@ -104,6 +173,7 @@ final class DaemonProcess implements AutoCloseable
         {
             throw new AssertionError("process did not exit within " + timeoutMs + " ms; output:\n" + output());
         }
+        reader.join(5000);
         return process.exitValue();
     }
 
@@ -112,6 +182,20 @@ final class DaemonProcess implements AutoCloseable
     {
         if (process.isAlive())
         {
+            try
+            {
+                // a clean stop removes the node's counters file; SIGKILL would leave it behind
+                signal("TERM");
+                process.waitFor(5, TimeUnit.SECONDS);
+            }
+            catch (final IOException ignore)
+            {
+                // killed below
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
             process.destroyForcibly();
             try
             {

@@ -276,9 +276,10 @@ class ConfigErrorsTest
     {
         assertServerError("  prot = 4809\n",
             "t.conf:3:3: unknown option 'prot' in msgc_server; valid options: client_outbound_limit, " +
-            "connect_timeout, debug_level, enabled, heartbeat_interval_ms, idle_strategy, idle_timeout, " +
-            "keepalive_interval, max_backlog, max_buffer_memory, max_clients, max_frame_size, max_groups_per_client, " +
-            "max_handshakes, messages_per_iter, peer_timeout_ms, peers, port, reconnect_initial_ms, reconnect_interval, tcpbuf_size");
+            "connect_timeout, counters_file, debug_level, enabled, heartbeat_interval_ms, idle_strategy, " +
+            "idle_timeout, keepalive_interval, log_file, log_format, max_backlog, max_buffer_memory, max_clients, " +
+            "max_frame_size, max_groups_per_client, max_handshakes, messages_per_iter, metrics_listen, " +
+            "peer_timeout_ms, peers, port, reconnect_initial_ms, reconnect_interval, tcpbuf_size");
     }
 
     @Test
@@ -451,9 +452,10 @@ class ConfigErrorsTest
         assertServerError("  port = 0\n  prot = 1\n  enabled = perhaps\n",
             "t.conf:3:10: value 0 for 'port' is out of range 1..65535\n" +
             "t.conf:4:3: unknown option 'prot' in msgc_server; valid options: client_outbound_limit, " +
-            "connect_timeout, debug_level, enabled, heartbeat_interval_ms, idle_strategy, idle_timeout, " +
-            "keepalive_interval, max_backlog, max_buffer_memory, max_clients, max_frame_size, max_groups_per_client, " +
-            "max_handshakes, messages_per_iter, peer_timeout_ms, peers, port, reconnect_initial_ms, reconnect_interval, tcpbuf_size\n" +
+            "connect_timeout, counters_file, debug_level, enabled, heartbeat_interval_ms, idle_strategy, " +
+            "idle_timeout, keepalive_interval, log_file, log_format, max_backlog, max_buffer_memory, max_clients, " +
+            "max_frame_size, max_groups_per_client, max_handshakes, messages_per_iter, metrics_listen, " +
+            "peer_timeout_ms, peers, port, reconnect_initial_ms, reconnect_interval, tcpbuf_size\n" +
             "t.conf:5:13: expected a boolean (on/off, true/false, yes/no, enabled/disabled, 1/0) for 'enabled', " +
             "found 'perhaps'");
     }

@@ -24,10 +24,16 @@ final class Admin
             c.hello(HelloFrame.ROLE_ADMIN, "test");
             c.readType(FrameType.WELCOME, 2000);
             c.send(AdminFrame.encode(c.buffer, 0, FrameType.ADMIN_REQUEST, command));
-            final UnsafeBuffer frame = c.readType(FrameType.ADMIN_RESPONSE, 2000);
+            final StringBuilder answer = new StringBuilder();
             final AdminFrame admin = new AdminFrame();
-            admin.wrap(frame, 0, frame.capacity());
-            return admin.text();
+            do
+            {
+                final UnsafeBuffer frame = c.readType(FrameType.ADMIN_RESPONSE, 2000);
+                admin.wrap(frame, 0, frame.capacity());
+                answer.append(admin.text());
+            }
+            while (admin.more());
+            return answer.toString();
         }
         catch (final Exception ex)
         {

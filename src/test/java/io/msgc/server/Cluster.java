@@ -22,6 +22,7 @@ public final class Cluster implements AutoCloseable
     private final int port;
     private final ServerConfig config;
     private final MsgcServer[] servers;
+    private final EventLog[] eventLogs;
     private final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
     private final PrintStream log = new PrintStream(logBytes, true);
 
@@ -44,6 +45,7 @@ public final class Cluster implements AutoCloseable
         builder = tuning.apply(builder);
         config = builder.build();
         servers = new MsgcServer[nodes];
+        eventLogs = new EventLog[nodes];
     }
 
     /**
@@ -73,8 +75,8 @@ public final class Cluster implements AutoCloseable
         try
         {
             final ListenerConfig listener = MsgcConfig.parse("empty.conf", "").listener();
-            servers[i - 1] = MsgcServer.start(config, listener, "node" + i,
-                new EventLog("node" + i, log, "NOTICE"));
+            eventLogs[i - 1] = new EventLog("node" + i, log, "NOTICE");
+            servers[i - 1] = MsgcServer.start(config, listener, "node" + i, eventLogs[i - 1]);
             return servers[i - 1];
         }
         catch (final Exception ex)
@@ -108,6 +110,11 @@ public final class Cluster implements AutoCloseable
         {
             servers[i - 1].close();
             servers[i - 1] = null;
+        }
+        if (eventLogs[i - 1] != null)
+        {
+            eventLogs[i - 1].close();
+            eventLogs[i - 1] = null;
         }
     }
 
@@ -185,10 +192,17 @@ public final class Cluster implements AutoCloseable
     }
 
     /**
-     * @return every log line so far.
+     * @return every log line so far (the logs write off the event loop: this waits until they have written).
      */
     public String logs()
     {
+        for (final EventLog eventLog : eventLogs)
+        {
+            if (eventLog != null)
+            {
+                eventLog.flush(2000);
+            }
+        }
         return logBytes.toString();
     }
 

@@ -49,7 +49,7 @@ class PeerMeshTest
     {
         try (Cluster cluster = new Cluster(16, b -> b.peerTimeoutMs(2000)).startAll())
         {
-            Cluster.await("16-node mesh", 8000, cluster::fullMesh);
+            Cluster.await("16-node mesh", 8000, cluster::fullMesh, () -> SimNetwork.tail(cluster.logs(), 6000));
             // one link per pair: 15 peer-up lines per node, no flapping
             final String logs = cluster.logs();
             assertEquals(16 * 15, count(logs, " peer-up "), logs);

@@ -1,6 +1,7 @@
 package io.msgc.server;
 
 import io.msgc.admin.EventLog;
+import io.msgc.admin.NodeCounters;
 import io.msgc.io.FrameSink;
 import io.msgc.wire.DataFrame;
 import io.msgc.wire.FrameHeader;
@@ -91,7 +92,7 @@ final class SimNetwork
         final GroupTable table;
         final Router router;
         final Membership membership;
-        final ServerCounters counters = new ServerCounters();
+        final NodeCounters counters = NodeCounters.inMemory();
         boolean crashed;
         long pausedUntil;
         final ArrayList<ClientSession> gone = new ArrayList<>();

@@ -1,6 +1,8 @@
 package io.msgc.server;
 
 import io.msgc.admin.EventLog;
+import io.msgc.admin.NodeCounters;
+import io.msgc.conf.ListenerConfig;
 import io.msgc.conf.MsgcConfig;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.EpochClock;
@@ -31,9 +33,11 @@ class WallClockStepTest
             final AtomicLong step = new AtomicLong();
             final EpochClock steppedClock = () -> System.currentTimeMillis() + step.get();
             final ByteArrayOutputStream node1Log = new ByteArrayOutputStream();
-            final ServerAgent node1 = new ServerAgent(cluster.config(), MsgcConfig.parse("x.conf", "").listener(),
+            final ListenerConfig listener = MsgcConfig.parse("x.conf", "").listener();
+            final ServerAgent node1 = new ServerAgent(cluster.config(), listener,
                 cluster.config().peer("node1"), new EventLog("node1", new PrintStream(node1Log, true), "NOTICE"),
-                SystemNanoClock.INSTANCE, steppedClock);
+                NodeCounters.inMemory(), null,
+                MsgcConfig.of(cluster.config(), listener), SystemNanoClock.INSTANCE, steppedClock);
             node1.bind();
             final AgentRunner runner = new AgentRunner(node1.idleStrategy(), Throwable::printStackTrace, null, node1);
             AgentRunner.startOnThread(runner);

@@ -1,6 +1,7 @@
 package io.msgc.server;
 
 import io.msgc.admin.EventLog;
+import io.msgc.admin.NodeCounters;
 import io.msgc.io.Connection;
 import io.msgc.io.Poller;
 import io.msgc.io.SinkConnections;
@@ -44,7 +45,7 @@ final class BenchCluster implements AutoCloseable
     {
         final int index;
         final NameTable<ClientSession> sessions = new NameTable<>();
-        final ServerCounters counters = new ServerCounters();
+        final NodeCounters counters = NodeCounters.inMemory();
         final GroupTable table;
         final Router router;
         final Membership membership;

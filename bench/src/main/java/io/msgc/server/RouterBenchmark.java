@@ -229,7 +229,7 @@ public class RouterBenchmark
         final BenchNode node = state.node;
         node.fromClient(node.clientFrame, node.clientFrameLength);
         node.turn();
-        return node.counters().deliveries;
+        return node.deliveries();
     }
 
     /**
@@ -244,7 +244,7 @@ public class RouterBenchmark
         final BenchNode node = state.node;
         node.fromClient(state.frame, state.frameLength);
         node.turn();
-        return node.counters().deliveries;
+        return node.deliveries();
     }
 
     /**
@@ -259,7 +259,7 @@ public class RouterBenchmark
         final BenchNode node = state.node;
         node.fromPeer(node.peerFrame, node.peerFrameLength);
         node.turn();
-        return node.counters().deliveries;
+        return node.deliveries();
     }
 
     /**
@@ -275,7 +275,7 @@ public class RouterBenchmark
         final BenchNode node = state.node;
         node.fromPeer(node.submitFrame, node.submitFrameLength);
         node.turn();
-        return node.counters().deliveries;
+        return node.deliveries();
     }
 
     /**
@@ -341,9 +341,9 @@ public class RouterBenchmark
             peerSeq = 1L << 40; // past whatever node 1 sent during setup
         }
 
-        ServerCounters counters()
+        long deliveries()
         {
-            return self.counters;
+            return self.counters.messagesOutClient.get();
         }
 
         /** A DATA frame of {@link #PAYLOAD_SIZE} bytes to one destination, with the sender the library writes. */
@@ -391,31 +391,31 @@ public class RouterBenchmark
 
         void checkFromClient(final UnsafeBuffer frame, final int length, final int localMembers, final int remote)
         {
-            final long deliveries = counters().deliveries;
+            final long deliveries = deliveries();
             final int pending = cluster.pendingBytes();
             fromClient(frame, length);
             self.membership.endTurn();
-            check(counters().deliveries - deliveries, localMembers, cluster.pendingBytes() - pending,
+            check(deliveries() - deliveries, localMembers, cluster.pendingBytes() - pending,
                 (localMembers + remote) * length);
         }
 
         void checkFromPeer(final int localMembers)
         {
-            final long deliveries = counters().deliveries;
+            final long deliveries = deliveries();
             final int pending = cluster.pendingBytes();
             fromPeer(peerFrame, peerFrameLength);
             self.membership.endTurn();
-            check(counters().deliveries - deliveries, localMembers, cluster.pendingBytes() - pending,
+            check(deliveries() - deliveries, localMembers, cluster.pendingBytes() - pending,
                 localMembers * peerFrameLength);
         }
 
         void checkSequence(final int localMembers, final int remoteNodes)
         {
-            final long deliveries = counters().deliveries;
+            final long deliveries = deliveries();
             final int pending = cluster.pendingBytes();
             fromPeer(submitFrame, submitFrameLength);
             self.membership.endTurn();
-            check(counters().deliveries - deliveries, localMembers, cluster.pendingBytes() - pending,
+            check(deliveries() - deliveries, localMembers, cluster.pendingBytes() - pending,
                 (localMembers + remoteNodes) * submitFrameLength);
         }
 
