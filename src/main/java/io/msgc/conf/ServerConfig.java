@@ -23,6 +23,7 @@ public final class ServerConfig
     private final int port;
     private final int connectTimeout;
     private final int idleTimeout;
+    private final int slowConsumerTimeout;
     private final int keepaliveInterval;
     private final int reconnectInterval;
     private final int maxBacklog;
@@ -55,6 +56,7 @@ public final class ServerConfig
         port = b.port;
         connectTimeout = b.connectTimeout;
         idleTimeout = b.idleTimeout;
+        slowConsumerTimeout = b.slowConsumerTimeout;
         keepaliveInterval = b.keepaliveInterval;
         reconnectInterval = b.reconnectInterval;
         maxBacklog = b.maxBacklog;
@@ -146,6 +148,15 @@ public final class ServerConfig
     public int connectTimeout()
     {
         return connectTimeout;
+    }
+
+    /**
+     * @return {@code slow_consumer_timeout} in seconds: a member whose full buffer holds messages back this long
+     *         without reading any is disconnected (default 10).
+     */
+    public int slowConsumerTimeout()
+    {
+        return slowConsumerTimeout;
     }
 
     /** @return {@code idle_timeout} in seconds: a peer silent this long is dropped (default 30). */
@@ -299,6 +310,7 @@ public final class ServerConfig
         private int port = DEFAULT_PORT;
         private int connectTimeout = 60;
         private int idleTimeout = 30;
+        private int slowConsumerTimeout = 10;
         private int keepaliveInterval = 5;
         private int reconnectInterval = 5;
         private int maxBacklog = 5000;
@@ -356,6 +368,16 @@ public final class ServerConfig
         public Builder connectTimeout(final int seconds)
         {
             this.connectTimeout = seconds;
+            return this;
+        }
+
+        /**
+         * @param seconds slow_consumer_timeout.
+         * @return this.
+         */
+        public Builder slowConsumerTimeout(final int seconds)
+        {
+            this.slowConsumerTimeout = seconds;
             return this;
         }
 

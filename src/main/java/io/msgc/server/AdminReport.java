@@ -95,9 +95,11 @@ final class AdminReport
         for (final Group group : all)
         {
             out.append(group.name()).append(' ').append(group.members.size()).append(" [");
-            for (int i = 0; i < group.members.size(); i++)
+            String separator = "";
+            for (final Group.Member m : group.members)
             {
-                out.append(i == 0 ? "" : " ").append(group.members.get(i).memberId);
+                out.append(separator).append(m.memberId);
+                separator = " ";
             }
             out.append("]\n");
         }

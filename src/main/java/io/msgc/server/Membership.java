@@ -72,10 +72,27 @@ final class Membership
     private static final long COUNTER_EPOCH_MS = 1_767_225_600_000L; // 2026-01-01T00:00:00Z
     private static final double COUNTER_UNIT_MS = 1000.0 / 64;
     /** Above this many bytes held in this node's stream, clients are paused until it drains. */
-    static final long LOG_HIGH_WATER = 64L << 20;
-    private static final long LOG_LOW_WATER = 16L << 20;
+    static final long LOG_HIGH_WATER = 16L << 20;
+    private static final long LOG_LOW_WATER = 4L << 20;
     /** Bytes processed from a stream after which this node reports its progress without waiting for a heartbeat. */
     private static final long REPORT_BYTES = 256 << 10;
+    /** Bytes of this node's stream that may be on their way to a peer beyond what it has processed. */
+    static final long STREAM_WINDOW = 8L << 20;
+
+    /**
+     * Sizes and timeouts of the engine.
+     *
+     * @param maxFrameSize          largest frame.
+     * @param peerTimeoutNs         a member silent this long (link down or not) is left out of the next view.
+     * @param maxBacklog            frames of this node's stream a live member may leave unprocessed for a peer
+     *                              timeout before its link is closed as stuck ({@code max_backlog}).
+     * @param maxLogBytes           most bytes this node's stream, and what it holds of each other stream, may take.
+     * @param slowConsumerTimeoutNs a local member whose full buffer holds a stream back this long without reading
+     *                              anything is cut ({@code slow_consumer_timeout}).
+     */
+    record Limits(int maxFrameSize, long peerTimeoutNs, int maxBacklog, int maxLogBytes, long slowConsumerTimeoutNs)
+    {
+    }
 
     /**
      * Carries frames to other nodes.
@@ -127,6 +144,25 @@ final class Membership
          * @return the other nodes the frame must reach, without delivering it.
          */
         long route(DirectBuffer buffer, int offset, int length);
+
+        /**
+         * Flow control: the first local member a reliable DATA frame would reach whose buffer cannot take it now.
+         *
+         * @param sender the local sender when known, else null.
+         * @param buffer frame bytes.
+         * @param offset frame start.
+         * @param length frame length.
+         * @return that member, or null when every member it reaches has room (or the frame is UNRELIABLE).
+         */
+        ClientSession blocker(ClientSession sender, DirectBuffer buffer, int offset, int length);
+
+        /**
+         * A local member held a stream back for {@code slow_consumer_timeout} without reading: disconnect it.
+         *
+         * @param session   the member.
+         * @param stalledMs how long it read nothing.
+         */
+        void cutSlowConsumer(ClientSession session, long stalledMs);
 
         /**
          * @param pause true to stop reading local members' requests (a view change, or this node's stream is full).
@@ -191,6 +227,8 @@ final class Membership
         /** For each node index, the highest stream position of that node the peer has processed in its view. */
         final long[] processed = new long[LinkStateFrame.MAX_NODES];
         long lastRequestNs;
+        /** Log position of the first frame of this node's stream the peer has not processed (flow control). */
+        long ackPosition;
         /** Its processed position in this node's stream when last seen to move (or to have nothing to do). */
         long progressSeq;
         long progressNs;
@@ -269,6 +307,7 @@ final class Membership
     private final byte[] selfName;
     private final long peerTimeoutNs;
     private final int maxBacklog;
+    private final long slowConsumerTimeoutNs;
     private final long flushTimeoutNs;
     private final NanoClock clock;
     private final EpochClock epochClock;
@@ -322,6 +361,8 @@ final class Membership
     private boolean oldViewCompleted;
     private long excluded;
     private boolean clientsPaused;
+    /** Some stream waits for a local member's buffer (flow control). */
+    private boolean anyBlocked;
     private boolean logFull;
     private boolean reportDue;
     private long reportedBytes;
@@ -342,11 +383,7 @@ final class Membership
      * @param self          this node's index.
      * @param nodeNames     node names by index (the peers list).
      * @param incarnation   this node's incarnation.
-     * @param maxFrameSize  largest frame.
-     * @param peerTimeoutNs a member silent this long (link down or not) is left out of the next view.
-     * @param maxBacklog    frames of this node's stream a live member may leave unprocessed for a peer timeout
-     *                      before its link is closed as stuck ({@code max_backlog}).
-     * @param maxLogBytes   most bytes this node's stream, and what it holds of each other stream, may take.
+     * @param limits        sizes and timeouts.
      * @param clock         monotonic clock for every deadline.
      * @param epochClock    wall clock, for display only.
      * @param transport     links to the other nodes.
@@ -358,10 +395,7 @@ final class Membership
         final int self,
         final String[] nodeNames,
         final long incarnation,
-        final int maxFrameSize,
-        final long peerTimeoutNs,
-        final int maxBacklog,
-        final int maxLogBytes,
+        final Limits limits,
         final NanoClock clock,
         final EpochClock epochClock,
         final Transport transport,
@@ -380,9 +414,11 @@ final class Membership
         }
         this.selfName = nodeNameBytes[self];
         this.incarnation = incarnation;
-        this.peerTimeoutNs = peerTimeoutNs;
-        this.maxBacklog = maxBacklog;
+        this.peerTimeoutNs = limits.peerTimeoutNs();
+        this.maxBacklog = limits.maxBacklog();
+        this.slowConsumerTimeoutNs = limits.slowConsumerTimeoutNs();
         this.flushTimeoutNs = peerTimeoutNs;
+        final int maxLogBytes = limits.maxLogBytes();
         this.clock = clock;
         this.epochClock = epochClock;
         this.transport = transport;
@@ -402,7 +438,7 @@ final class Membership
             peers[i] = new Peer();
         }
         sources[self].incarnation = incarnation;
-        scratch = new UnsafeBuffer(BufferUtil.allocateDirectAligned(Math.max(maxFrameSize, 1 << 16), 64));
+        scratch = new UnsafeBuffer(BufferUtil.allocateDirectAligned(Math.max(limits.maxFrameSize(), 1 << 16), 64));
         // alone at first: a view of this node only
         highestCounter = clockCounter();
         viewId = highestCounter << COORDINATOR_BITS | self;
@@ -506,7 +542,8 @@ final class Membership
             advance(own);
             return;
         }
-        if (own.log.recordAt(own.cursor) >= own.log.tail() && !own.done && own.markAt == 0)
+        if (own.log.recordAt(own.cursor) >= own.log.tail() && !own.done && own.markAt == 0 &&
+            (!flowControl() || local.blocker(sender, buffer, offset, length) == null))
         {
             // nothing of this node's stream waits: deliver now, and send on only what other nodes want
             final long route = local.deliver(sender, buffer, offset, length) & members & ~selfBit;
@@ -656,16 +693,20 @@ final class Membership
         final long bit = 1L << node;
         long p = out.recordAt(Math.max(peer.sendPosition, out.head()));
         final long tail = out.tail();
+        // flow control: at most a window of this stream beyond what the peer has processed is on its way to it
+        final long window = Math.max(peer.ackPosition, out.head()) + STREAM_WINDOW;
         while (p < tail)
         {
             if ((out.route(p) & bit) != 0)
             {
-                if (!transport.offer(node, out.buffer(), out.frameOffset(p), out.frameLength(p), true))
+                if (p >= window ||
+                    !transport.offer(node, out.buffer(), out.frameOffset(p), out.frameLength(p), true))
                 {
                     break;
                 }
-                peer.sentSeq = out.seq(p);
             }
+            // passed, sent or not meant for the peer: its LINK_STATE says so, so it can acknowledge past it
+            peer.sentSeq = out.seq(p);
             p = out.next(p);
         }
         peer.sendPosition = p;
@@ -848,6 +889,14 @@ final class Membership
      */
     void endTurn()
     {
+        if (anyBlocked)
+        {
+            retryBlocked();
+        }
+        if (logFull)
+        {
+            collect(); // clients wait for the log to drain: do not leave that to the next heartbeat
+        }
         if (marksDue)
         {
             marksDue = false;
@@ -865,6 +914,78 @@ final class Membership
             sendLinkStates();
         }
         pumpAll();
+    }
+
+    // ---------------------------------------------------------------- flow control towards local members
+
+    /**
+     * Streams wait for a local member's full buffer only outside view changes: a change must end in bounded time,
+     * so during one a member whose buffer overflows is cut as before.
+     */
+    private boolean flowControl()
+    {
+        return flush == null && !transitionalMode;
+    }
+
+    private void block(final Inbound s, final ClientSession blocker)
+    {
+        s.blockedBy = blocker;
+        anyBlocked = true;
+        if (blocker.blockedSinceNs == 0)
+        {
+            blocker.blockedSinceNs = clock.nanoTime();
+            blocker.blockedPending = blocker.out.pendingBytes();
+        }
+    }
+
+    /**
+     * Each turn while streams wait for members: go on where a member has read enough, cut a member that read
+     * nothing for {@code slow_consumer_timeout}.
+     */
+    private void retryBlocked()
+    {
+        anyBlocked = false;
+        final long now = clock.nanoTime();
+        for (int i = 0; i < nodeCount; i++)
+        {
+            final Inbound s = sources[i];
+            final ClientSession blocker = s.blockedBy;
+            if (blocker == null)
+            {
+                continue;
+            }
+            s.blockedBy = null;
+            if (!blocker.closing)
+            {
+                final int pending = blocker.out.pendingBytes();
+                if (pending < blocker.blockedPending)
+                {
+                    blocker.blockedPending = pending;
+                    blocker.blockedSinceNs = now;
+                }
+                else if (now - blocker.blockedSinceNs > slowConsumerTimeoutNs)
+                {
+                    local.cutSlowConsumer(blocker, (now - blocker.blockedSinceNs) / 1_000_000);
+                }
+            }
+            advanceFrom(s);
+            if (!isBlocking(blocker))
+            {
+                blocker.blockedSinceNs = 0;
+            }
+        }
+    }
+
+    private boolean isBlocking(final ClientSession session)
+    {
+        for (int i = 0; i < nodeCount; i++)
+        {
+            if (sources[i].blockedBy == session)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     // ---------------------------------------------------------------- processing streams in order
@@ -1051,6 +1172,16 @@ final class Membership
                 return false;
             }
             s.holdingSafe = false;
+        }
+        if (flowControl())
+        {
+            final ClientSession blocker = local.blocker(null, buffer, offset, length);
+            if (blocker != null)
+            {
+                // the stream waits for the member to read: its sources fill their logs and stop their senders
+                block(s, blocker);
+                return false;
+            }
         }
         local.deliver(null, buffer, offset, length);
         if (s.node == sequencer && ServiceType.isOrdered(service))
@@ -1260,10 +1391,19 @@ final class Membership
         {
             peer.processed[i] = sameView ? Math.max(peer.processed[i], linkState.processed(i)) : 0;
         }
+        // the window's start: each frame of this node's stream is passed once per peer
+        final long acked = peer.processed[self];
+        long a = out.recordAt(Math.max(peer.ackPosition, out.head()));
+        while (a < peer.sendPosition && a < out.tail() && out.seq(a) <= acked)
+        {
+            a = out.next(a);
+        }
+        peer.ackPosition = a;
         if (!peer.streaming && peer.up)
         {
             // the peer holds our stream up to here: a new link resumes right after it
             peer.sendPosition = Math.max(peer.resumeFloor, out.firstAfter(linkState.received()));
+            peer.ackPosition = peer.sendPosition;
             peer.streaming = true;
             pump(node);
         }
@@ -1302,13 +1442,22 @@ final class Membership
      */
     private void collect()
     {
-        long stable = sources[self].processedSeq;
         long limit = sources[self].cursor;
         for (long mask = members & ~selfBit; mask != 0; mask &= mask - 1)
         {
             final int m = Long.numberOfTrailingZeros(mask);
-            stable = Math.min(stable, peers[m].processed[self]);
             limit = Math.min(limit, peers[m].streaming ? peers[m].sendPosition : out.head());
+        }
+        // a frame of this node's stream goes once every node it was routed to has processed it
+        long stable = -1;
+        for (long p = out.head(); p < limit && p < out.tail(); p = out.next(p))
+        {
+            final long seq = out.seq(p);
+            if (!processedByRoute(out.route(p), seq))
+            {
+                break;
+            }
+            stable = seq;
         }
         out.discardThrough(stable, limit);
         for (long mask = members & ~selfBit; mask != 0; mask &= mask - 1)
@@ -1322,6 +1471,22 @@ final class Membership
             sources[x].log.discardThrough(held, sources[x].cursor);
         }
         updateBackPressure();
+    }
+
+    private boolean processedByRoute(final long route, final long seq)
+    {
+        if ((route & selfBit) != 0 && sources[self].processedSeq < seq)
+        {
+            return false;
+        }
+        for (long mask = route & members & ~selfBit; mask != 0; mask &= mask - 1)
+        {
+            if (peers[Long.numberOfTrailingZeros(mask)].processed[self] < seq)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private long aliveMask(final long nowNs)

@@ -33,6 +33,13 @@ final class Router
         void onSlowConsumer(ClientSession session);
     }
 
+    /** {@link #route} only finds the nodes. */
+    private static final int ROUTE = 0;
+    /** {@link #route} also delivers to local members. */
+    private static final int DELIVER = 1;
+    /** {@link #route} also looks for a local member without room ({@link #blocker}). */
+    private static final int CHECK = 2;
+
     private final int selfIndex;
     private final int maxFrameSize;
     private final String[] nodeNames;
@@ -49,6 +56,7 @@ final class Router
     private ClientSession[] slow = new ClientSession[16];
     private int slowCount;
     private long stamp;
+    private ClientSession blocked;
 
     Router(
         final int selfIndex,
@@ -168,12 +176,8 @@ final class Router
     {
         data.wrap(frame, offset, length);
         final int service = data.service();
-        ClientSession skip = null;
-        if (ServiceType.isSelfDiscard(service))
-        {
-            skip = sender != null ? sender : localSender(frame);
-        }
-        final long nodes = route(frame, true, skip, ServiceType.isUnreliable(service), offset, length);
+        final long nodes = route(frame, DELIVER, skip(sender, frame, service), ServiceType.isUnreliable(service),
+            offset, length);
         flushSlow();
         return nodes;
     }
@@ -187,7 +191,36 @@ final class Router
     long route(final DirectBuffer frame, final int offset, final int length)
     {
         data.wrap(frame, offset, length);
-        return route(frame, false, null, false, offset, length);
+        return route(frame, ROUTE, null, false, offset, length);
+    }
+
+    /**
+     * Flow control: find a local member that a reliable frame would reach and whose buffer cannot take it now.
+     *
+     * @param sender the local sender when known, else null.
+     * @param frame  a DATA frame.
+     * @param offset frame start.
+     * @param length frame length.
+     * @return that member, or null (also for an UNRELIABLE frame, which is dropped per member instead).
+     */
+    ClientSession blocker(final ClientSession sender, final DirectBuffer frame, final int offset, final int length)
+    {
+        data.wrap(frame, offset, length);
+        final int service = data.service();
+        if (ServiceType.isUnreliable(service))
+        {
+            return null;
+        }
+        blocked = null;
+        route(frame, CHECK, skip(sender, frame, service), false, offset, length);
+        final ClientSession found = blocked;
+        blocked = null;
+        return found;
+    }
+
+    private ClientSession skip(final ClientSession sender, final DirectBuffer frame, final int service)
+    {
+        return ServiceType.isSelfDiscard(service) ? (sender != null ? sender : localSender(frame)) : null;
     }
 
     private ClientSession localSender(final DirectBuffer frame)
@@ -204,7 +237,7 @@ final class Router
 
     private long route(
         final DirectBuffer frame,
-        final boolean deliver,
+        final int mode,
         final ClientSession skip,
         final boolean unreliable,
         final int frameOffset,
@@ -223,9 +256,9 @@ final class Router
                 if (node == selfIndex)
                 {
                     final ClientSession target = sessions.find(frame, at + 1, split - 1);
-                    if (deliver && target != null && target != skip)
+                    if (mode != ROUTE && target != null && target != skip)
                     {
-                        deliver(target, stamp, unreliable, frame, frameOffset, frameLength);
+                        reach(mode, target, stamp, unreliable, frame, frameOffset, frameLength);
                     }
                 }
                 else if (node >= 0)
@@ -238,7 +271,7 @@ final class Router
                 final Group group = groups.find(frame, at, len);
                 if (group != null)
                 {
-                    if (deliver)
+                    if (mode != ROUTE)
                     {
                         final ClientSession[] local = group.local;
                         for (int j = 0, m = group.localCount; j < m; j++)
@@ -246,7 +279,7 @@ final class Router
                             final ClientSession target = local[j];
                             if (target != skip)
                             {
-                                deliver(target, stamp, unreliable, frame, frameOffset, frameLength);
+                                reach(mode, target, stamp, unreliable, frame, frameOffset, frameLength);
                             }
                         }
                     }
@@ -267,6 +300,25 @@ final class Router
             }
         }
         return -1;
+    }
+
+    private void reach(
+        final int mode,
+        final ClientSession target,
+        final long stamp,
+        final boolean unreliable,
+        final DirectBuffer frame,
+        final int offset,
+        final int length)
+    {
+        if (mode == DELIVER)
+        {
+            deliver(target, stamp, unreliable, frame, offset, length);
+        }
+        else if (blocked == null && !target.closing && target.out.pendingBytes() + length > target.out.writeLimit())
+        {
+            blocked = target;
+        }
     }
 
     private void deliver(

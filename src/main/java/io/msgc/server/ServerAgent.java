@@ -154,9 +154,11 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
         this.table = new GroupTable(self.index(), nodeNames, config.maxFrameSize(), sessions, this);
         this.router = new Router(self.index(), config.maxFrameSize(), nodeNames, table.groups(), sessions, counters,
             this);
-        this.membership = new Membership(self.index(), nodeNames, incarnation, config.maxFrameSize(),
-            config.peerTimeoutMs() * 1_000_000L, config.maxBacklog(), MAX_STREAM_BYTES, nanoClock, epochClock,
-            mesh, this, table, log);
+        final Membership.Limits limits = new Membership.Limits(config.maxFrameSize(),
+            TimeUnit.MILLISECONDS.toNanos(config.peerTimeoutMs()), config.maxBacklog(), MAX_STREAM_BYTES,
+            TimeUnit.SECONDS.toNanos(config.slowConsumerTimeout()));
+        this.membership = new Membership(
+            self.index(), nodeNames, incarnation, limits, nanoClock, epochClock, mesh, this, table, log);
         mesh.membership(membership);
         nodeView.set(membership.viewId(), membership.members());
         this.adminReport = new AdminReport(config, self, mesh, membership, table, sessions, counters);
@@ -463,6 +465,20 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
     public long route(final DirectBuffer buffer, final int offset, final int length)
     {
         return router.route(buffer, offset, length);
+    }
+
+    /** {@inheritDoc} */
+    public ClientSession blocker(
+        final ClientSession sender, final DirectBuffer buffer, final int offset, final int length)
+    {
+        return router.blocker(sender, buffer, offset, length);
+    }
+
+    /** {@inheritDoc} */
+    public void cutSlowConsumer(final ClientSession session, final long stalledMs)
+    {
+        disconnectSlow(session, "slow consumer: read nothing for " + stalledMs + " ms while its buffer held " +
+            "messages back (slow_consumer_timeout=" + config.slowConsumerTimeout() + "s)");
     }
 
     /** {@inheritDoc} */
@@ -856,6 +872,12 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
     /** {@inheritDoc} */
     public void onSlowConsumer(final ClientSession session)
     {
+        disconnectSlow(session, "slow consumer: outbound buffer over client_outbound_limit=" +
+            config.clientOutboundLimit() + " during a view change");
+    }
+
+    private void disconnectSlow(final ClientSession session, final String reason)
+    {
         session.closing = true;
         if (session.connection.isClosed())
         {
@@ -864,10 +886,9 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
         counters.slowConsumers.incrementRelease();
         log.warn("slow-consumer", "member=" + session.memberId + " pending=" + session.connection.pendingBytes() +
             " limit=" + session.connection.writeLimit() + " buffer-memory=" + poller.bufferPool().inUse() + "/" +
-            config.maxBufferMemory());
+            config.maxBufferMemory() + " reason=\"" + reason + "\"");
         // the buffer is full: the reason cannot queue behind it, so it replaces what is pending
-        session.connection.close("slow consumer: outbound buffer over client_outbound_limit=" +
-            config.clientOutboundLimit());
+        session.connection.close(reason);
     }
 
     /** {@inheritDoc} */

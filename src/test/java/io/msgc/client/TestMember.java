@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 
 /**
@@ -81,7 +82,12 @@ public final class TestMember implements AutoCloseable
     public final ConcurrentLinkedQueue<String> errors = new ConcurrentLinkedQueue<>();
     public final ConcurrentLinkedQueue<String> events = new ConcurrentLinkedQueue<>();
     public final MsgcClient client;
+    /** Times {@link #send} found the client back-pressured. */
+    public volatile long backPressured;
     private final UnsafeBuffer payload = new UnsafeBuffer(new byte[64 * 1024]);
+    private volatile int slowEvery;
+    private volatile long slowNanos;
+    private long slowCount;
 
     private TestMember(final MsgcClient client)
     {
@@ -91,6 +97,11 @@ public final class TestMember implements AutoCloseable
             public void onMessage(final Message message)
             {
                 messages.add(new Received(message));
+                final int every = slowEvery;
+                if (every > 0 && ++slowCount % every == 0)
+                {
+                    LockSupport.parkNanos(slowNanos);
+                }
             }
 
             public void onMembership(final MembershipView view)
@@ -137,6 +148,18 @@ public final class TestMember implements AutoCloseable
     }
 
     /**
+     * A slow reader: the handler sleeps after every {@code every} messages.
+     *
+     * @param every    messages between two sleeps; 0 for full speed.
+     * @param sleepNs  each sleep.
+     */
+    public void slowDown(final int every, final long sleepNs)
+    {
+        slowNanos = sleepNs;
+        slowEvery = every;
+    }
+
+    /**
      * Join and wait for the own JOIN view.
      *
      * @param group group.
@@ -162,6 +185,7 @@ public final class TestMember implements AutoCloseable
         long result;
         while ((result = client.multicast(service, 1, payload, 0, size, groups)) == MsgcClient.BACK_PRESSURED)
         {
+            backPressured++;
             if (System.currentTimeMillis() > deadline)
             {
                 throw new AssertionError("back-pressured for 10 s");

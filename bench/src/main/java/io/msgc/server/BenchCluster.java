@@ -55,7 +55,8 @@ final class BenchCluster implements AutoCloseable
             this.index = index;
             table = new GroupTable(index, names, maxFrameSize, sessions, this);
             router = new Router(index, maxFrameSize, names, table.groups(), sessions, counters, this);
-            membership = new Membership(index, names, 1 + index, maxFrameSize, 1_000_000_000L, 5000, 512 << 20,
+            membership = new Membership(index, names, 1 + index,
+                new Membership.Limits(maxFrameSize, 1_000_000_000L, 5000, 512 << 20, 10_000_000_000L),
                 System::nanoTime, System::currentTimeMillis, this, this, table, log);
         }
 
@@ -85,6 +86,17 @@ final class BenchCluster implements AutoCloseable
         public long route(final DirectBuffer buffer, final int offset, final int length)
         {
             return router.route(buffer, offset, length);
+        }
+
+        public ClientSession blocker(
+            final ClientSession sender, final DirectBuffer buffer, final int offset, final int length)
+        {
+            return router.blocker(sender, buffer, offset, length);
+        }
+
+        public void cutSlowConsumer(final ClientSession session, final long stalledMs)
+        {
+            throw new IllegalStateException("slow consumer: " + session.memberId + " stalled " + stalledMs + " ms");
         }
 
         public void pauseClients(final boolean pause)
