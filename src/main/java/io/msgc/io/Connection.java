@@ -41,6 +41,7 @@ public final class Connection
     private boolean closed;
     private boolean dirty;
     private boolean stopReading;
+    private boolean deferInterest;
     private long bytesIn;
     private long bytesOut;
     private long lastReadMs;
@@ -318,7 +319,7 @@ public final class Connection
 
     private void updateInterest()
     {
-        if (closed)
+        if (closed || deferInterest)
         {
             return;
         }
@@ -331,6 +332,49 @@ public final class Connection
         {
             key.interestOps(ops);
         }
+    }
+
+    /**
+     * Keep interest-op changes on this connection instead of handing each one to the selector, for a connection
+     * driven without the selector ({@link Poller#pollSingle}). The JDK queues every interest change until the
+     * next select, so a connection that toggles OP_READ/OP_WRITE and is never selected grows that queue without
+     * bound. While deferred, call {@link #applyInterest()} before any select that must see this connection.
+     *
+     * @param defer true to defer, false to apply every change at once again (the current ops are applied now).
+     */
+    public void deferInterest(final boolean defer)
+    {
+        deferInterest = defer;
+        if (!defer)
+        {
+            applyInterest();
+        }
+    }
+
+    /**
+     * Hand the interest ops this connection wants now (read unless stopped, write while bytes are pending) to the
+     * selector, if they differ from what it has.
+     */
+    public void applyInterest()
+    {
+        if (closed || connecting)
+        {
+            return;
+        }
+        final int ops = (stopReading ? 0 : SelectionKey.OP_READ) |
+            (writeEnd != writePosition ? SelectionKey.OP_WRITE : 0);
+        if (key.interestOps() != ops)
+        {
+            key.interestOps(ops);
+        }
+    }
+
+    /**
+     * @return offset in {@link #writeBuffer()} of the first byte not yet written; {@link #pendingBytes()} follow.
+     */
+    public int pendingOffset()
+    {
+        return writePosition;
     }
 
     /**

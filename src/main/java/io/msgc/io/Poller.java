@@ -33,6 +33,7 @@ public final class Poller implements AutoCloseable
 
     private final Selector selector;
     private final Consumer<SelectionKey> onReady = this::onReady;
+    private final Consumer<SelectionKey> ignoreReady = key -> {};
     private final Long2ObjectHashMap<Connection> connections = new Long2ObjectHashMap<>();
     private Connection[] dirty = new Connection[64];
     private int dirtyCount;
@@ -209,6 +210,34 @@ public final class Poller implements AutoCloseable
             connection.flush();
         }
         return work;
+    }
+
+    /**
+     * Wait up to {@code timeoutMs} for any registered channel to become ready, without handling it: the caller
+     * then reads and writes as after a non-blocking pass (a client reading its one socket with
+     * {@link #pollSingle}). Returns early on {@link #wakeup()}. Does not refresh {@link #nowMs()}.
+     *
+     * @param timeoutMs longest wait, &gt; 0.
+     * @return channels ready.
+     */
+    public int await(final long timeoutMs)
+    {
+        try
+        {
+            return selector.select(ignoreReady, timeoutMs);
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException("selector failed", ex);
+        }
+    }
+
+    /**
+     * Make a select in progress (or the next one) return at once. Any thread may call it.
+     */
+    public void wakeup()
+    {
+        selector.wakeup();
     }
 
     /**
