@@ -1,5 +1,7 @@
 package io.msgc.conf;
 
+import org.agrona.ErrorHandler;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,6 +23,7 @@ public final class ClientConfig
     private final int sendQueueCapacity;
     private final int maxFrameSize;
     private final boolean singleThreaded;
+    private final ErrorHandler errorHandler;
 
     private ClientConfig(final Builder b)
     {
@@ -37,6 +40,7 @@ public final class ClientConfig
         sendQueueCapacity = b.sendQueueCapacity;
         maxFrameSize = b.maxFrameSize;
         singleThreaded = b.singleThreaded;
+        errorHandler = b.errorHandler;
     }
 
     /**
@@ -123,6 +127,16 @@ public final class ClientConfig
     }
 
     /**
+     * @return where the client reports an exception thrown by the application's message handler (the message is
+     *         then skipped), or null for the client's default, which prints it to standard error. Set in code
+     *         with {@link Builder#errorHandler}; not a config-file option.
+     */
+    public ErrorHandler errorHandler()
+    {
+        return errorHandler;
+    }
+
+    /**
      * Builds a {@link ClientConfig}; starts with every default. Values are not range-checked here.
      */
     public static final class Builder
@@ -139,6 +153,7 @@ public final class ClientConfig
         private int sendQueueCapacity = 1048576;
         private int maxFrameSize = 1048576;
         private boolean singleThreaded;
+        private ErrorHandler errorHandler;
 
         private Builder()
         {
@@ -269,6 +284,20 @@ public final class ClientConfig
         public Builder singleThreaded(final boolean singleThreaded)
         {
             this.singleThreaded = singleThreaded;
+            return this;
+        }
+
+        /**
+         * Where to report an exception thrown by the application's handler. The client reports each one once,
+         * skips the message (or event) the handler failed on and carries on with the next. The error handler
+         * runs on the client's I/O thread and must not throw.
+         *
+         * @param errorHandler the handler, or null for the default (print to standard error).
+         * @return this.
+         */
+        public Builder errorHandler(final ErrorHandler errorHandler)
+        {
+            this.errorHandler = errorHandler;
             return this;
         }
 
