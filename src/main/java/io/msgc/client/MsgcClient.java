@@ -294,6 +294,22 @@ public final class MsgcClient implements AutoCloseable
         return unsentFrames;
     }
 
+    /**
+     * @return bytes the send queue holds (send_queue_capacity rounded up to a power of two), for tests.
+     */
+    int sendQueueCapacity()
+    {
+        return sendQueue.capacity();
+    }
+
+    /**
+     * @return bytes written to the current connection's socket, for tests; call on the I/O thread.
+     */
+    long bytesWritten()
+    {
+        return connection == null ? 0 : connection.bytesOut();
+    }
+
     // ---------------------------------------------------------------- application side (any thread)
 
     /**
@@ -909,7 +925,13 @@ public final class MsgcClient implements AutoCloseable
         {
             final long inWriteBuffer = c == null ? 0 : unwrittenMessages(c);
             final long before = unsentFrames;
-            sendQueue.controlledRead(drainHandler);
+            // one read stops at the end of the ring's buffer: read until the queue is empty
+            int read;
+            do
+            {
+                read = sendQueue.controlledRead(drainHandler);
+            }
+            while (read > 0);
             unsentFrames += inWriteBuffer;
             if (handler != null)
             {
@@ -1225,9 +1247,13 @@ public final class MsgcClient implements AutoCloseable
      */
     private void closeNow()
     {
+        // as far as the write buffer takes them; a second read covers the ring's wrap
+        for (int i = 0; i < 2 && state == STATE_CONNECTED && drainSendQueue() > 0; i++)
+        {
+            poller.flushDirty();
+        }
         if (state == STATE_CONNECTED)
         {
-            drainSendQueue();
             poller.flushDirty();
         }
         state = STATE_CLOSED;
