@@ -596,7 +596,10 @@ public final class MsgcClient implements AutoCloseable
             if (work == 0 && timeoutMs > 0 && !closeRequested)
             {
                 awaitWork(timeoutMs);
-                work = pollOnce();
+                if (!closeRequested)
+                {
+                    work = pollOnce();
+                }
             }
             return work;
         }
