@@ -134,6 +134,8 @@ public final class MsgcClient implements AutoCloseable
     private final GroupOpFrame groupOpFrame = new GroupOpFrame();
     private final WelcomeFrame welcomeFrame = new WelcomeFrame();
     private final AtomicLong correlations = new AtomicLong();
+    /** The correlation counter of a single-threaded client: one thread sends, no atomic needed. */
+    private long plainCorrelations;
 
     private volatile int state = STATE_CONNECTING;
     private volatile int io = IO_FREE;
@@ -355,7 +357,7 @@ public final class MsgcClient implements AutoCloseable
         {
             return BACK_PRESSURED;
         }
-        final long correlation = correlations.incrementAndGet();
+        final long correlation = nextCorrelation();
         GroupOpFrame.encode(sendQueue.buffer(), index, type, correlation, group);
         sendQueue.commit(index);
         wakeIo();
@@ -439,7 +441,7 @@ public final class MsgcClient implements AutoCloseable
             throw new IllegalArgumentException("message of " + frameLength + " bytes is over max_frame_size=" +
                 maxFrameSize);
         }
-        final long correlation = correlations.incrementAndGet();
+        final long correlation = nextCorrelation();
         if ((config.singleThreaded() || Thread.currentThread() == pollingThread) &&
             sendQueue.consumerPosition() == sendQueue.producerPosition() && direct(
             correlation, service, msgType, sender, payload, offset, length, groups, groupCount, frameLength))
@@ -538,6 +540,11 @@ public final class MsgcClient implements AutoCloseable
         sendQueue.commit(index);
         wakeIo();
         return correlation;
+    }
+
+    private long nextCorrelation()
+    {
+        return config.singleThreaded() ? ++plainCorrelations : correlations.incrementAndGet();
     }
 
     /**
@@ -1215,7 +1222,8 @@ public final class MsgcClient implements AutoCloseable
     }
 
     /**
-     * Send what is queued (as far as the socket takes it now), then close the connection and free the selector.
+     * Send what is queued (as far as the socket takes it now: the rest is dropped, and not counted in
+     * {@link #unsentFrames()}), then close the connection and free the selector. No {@code onDisconnect} follows.
      * Idempotent, and safe from any thread: from a thread other than the I/O thread it returns once the client
      * is closed (the own thread stopped, or the thread inside {@link #poll} left it); from inside a handler it
      * returns at once and the client closes when the handler's {@code poll} returns, delivering nothing more.
