@@ -52,7 +52,8 @@ class UnsentCountTest
                     reported[0] = unsentFrames;
                 }
             };
-            try (client; Socket server = accepted.get(5, TimeUnit.SECONDS))
+            final Socket server = accepted.get(5, TimeUnit.SECONDS);
+            try (client)
             {
                 // the server reads nothing: kernel buffers, the socket's write buffer and the send queue fill up
                 final UnsafeBuffer payload = new UnsafeBuffer(new byte[PAYLOAD]);
@@ -91,6 +92,10 @@ class UnsentCountTest
                 // more than the send queue can hold: the socket's write buffer held some of them
                 assertTrue(reported[0] > client.sendQueueCapacity() / PAYLOAD, "reported " + reported[0]);
                 assertEquals(reported[0], client.unsentFrames());
+            }
+            finally
+            {
+                server.close();
             }
         }
     }
