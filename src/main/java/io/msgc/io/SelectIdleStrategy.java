@@ -61,19 +61,6 @@ public final class SelectIdleStrategy implements IdleStrategy
     }
 
     /**
-     * The {@code backoff} phases (spin 50 µs, yield 10 turns) with a longer blocking phase, for a loop that is
-     * woken by {@link java.nio.channels.Selector#wakeup()} whenever work arrives from another thread (a client
-     * whose application threads send) and so need not wake on its own to look for it.
-     *
-     * @param maxBlockMs the longest single block in the selector.
-     * @return a fresh strategy for one loop.
-     */
-    public static SelectIdleStrategy backoff(final long maxBlockMs)
-    {
-        return new SelectIdleStrategy(IdleStrategyKind.BACKOFF, BACKOFF_SPIN_NS, BACKOFF_YIELDS, maxBlockMs);
-    }
-
-    /**
      * @param msUntilTimer ms until the loop's next timer is due.
      * @return how long the next select may block: 0 (select without blocking) while the loop is busy, spinning
      *         or yielding; else up to the next timer, at most this strategy's cap.

@@ -1,6 +1,8 @@
 package io.msgc.client;
 
 import io.msgc.conf.ClientConfig;
+import io.msgc.conf.IdleStrategyKind;
+import io.msgc.io.SelectIdleStrategy;
 import io.msgc.server.Cluster;
 import io.msgc.wire.ServiceType;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -30,7 +32,8 @@ import java.util.concurrent.locks.LockSupport;
  * main thread multicasts a ping every 1/rate s (open loop; the payload carries the intended send time); echo's
  * handler answers from its I/O thread; ping's handler records now - intended time. Each client profile runs in
  * turn, then a blocking-socket ping-pong on loopback (one echo thread, the same rate) as the baseline. Prints
- * p50/p90/p99/max and the CPU time the two client threads used.
+ * p50/p90/p99/max and the CPU time the two client threads used. {@code -Donly=default|backoff|baseline|
+ * selectBackoff|busySpin} runs one profile (one JVM per profile keeps the runs apart).
  */
 public final class RoundTripHarness
 {
@@ -52,15 +55,24 @@ public final class RoundTripHarness
             rate, seconds, WARMUP_S);
         System.out.println("| client profile | p50 us | p90 us | p99 us | max us | client threads CPU |");
         System.out.println("|---|---|---|---|---|---|");
+        final String only = System.getProperty("only", "");
+        switch (only)
+        {
+            case "default": run("default startThread(handler)", null, seconds, rate); return;
+            case "backoff": run("Agrona BackoffIdleStrategy()", BackoffIdleStrategy::new, seconds, rate); return;
+            case "baseline": baseline(seconds, rate); return;
+            case "selectBackoff":
+                run("SelectIdleStrategy backoff (spin 50 us, yield, select)",
+                    () -> SelectIdleStrategy.forKind(IdleStrategyKind.BACKOFF), seconds, rate);
+                return;
+            case "busySpin": run("Agrona BusySpinIdleStrategy", BusySpinIdleStrategy::new, seconds, rate); return;
+            default: break;
+        }
         for (int repeat = 0; repeat < 2; repeat++)
         {
             run("default startThread(handler)", null, seconds, rate);
             run("Agrona BackoffIdleStrategy()", BackoffIdleStrategy::new, seconds, rate);
             baseline(seconds, rate);
-        }
-        if (Boolean.getBoolean("busySpin"))
-        {
-            run("Agrona BusySpinIdleStrategy", BusySpinIdleStrategy::new, seconds, rate);
         }
     }
 
