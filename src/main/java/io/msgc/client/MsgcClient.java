@@ -130,6 +130,11 @@ public final class MsgcClient implements AutoCloseable
     private final GroupOpFrame groupOpFrame = new GroupOpFrame();
     private final WelcomeFrame welcomeFrame = new WelcomeFrame();
     private final AtomicLong correlations = new AtomicLong();
+    /**
+     * The last destination String found valid: a reused String skips the check. Racy on purpose: any thread
+     * stores only a String it checked, and Strings are immutable, so whatever a thread reads here is valid.
+     */
+    private String checkedDestination;
     /** The correlation counter of a single-threaded client: one thread sends, no atomic needed. */
     private long plainCorrelations;
 
@@ -419,9 +424,13 @@ public final class MsgcClient implements AutoCloseable
         for (int i = 0; i < groupCount; i++)
         {
             final String g = groups[i];
-            if (g == null || !Names.isDestination(g))
+            if (g != checkedDestination || g == null)
             {
-                throw new IllegalArgumentException(Names.destinationProblem(g));
+                if (g == null || !Names.isDestination(g))
+                {
+                    throw new IllegalArgumentException(Names.destinationProblem(g));
+                }
+                checkedDestination = g;
             }
         }
         final int s = state;

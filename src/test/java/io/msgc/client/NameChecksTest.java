@@ -26,6 +26,8 @@ class NameChecksTest
         {
             final MsgcClient client = member.client;
             final UnsafeBuffer payload = new UnsafeBuffer(new byte[8]);
+            assertThrows(IllegalArgumentException.class,
+                () -> client.multicast(ServiceType.FIFO, 1, payload, 0, 8, new String[]{null}, 1));
             final IllegalArgumentException nonAscii = assertThrows(IllegalArgumentException.class,
                 () -> client.multicast(ServiceType.FIFO, 1, payload, 0, 8, "gr\u00fc\u00dfe"));
             assertTrue(nonAscii.getMessage().startsWith("bad destination 'gr\\u00fc\\u00dfe': it has a non-ASCII " +
