@@ -70,7 +70,7 @@ final class NodeOperations
                 peerCounters[peer.index()] = counters.newPeer(peer.name());
             }
         }
-        counters.nodeViewId.setRelease(nodeView.viewId());
+        counters.nodeViewId.setOrdered(nodeView.viewId());
     }
 
     /**
@@ -81,7 +81,7 @@ final class NodeOperations
         if (turnNs > maxTurnNs)
         {
             maxTurnNs = turnNs;
-            counters.loopMaxTurnNs.setRelease(turnNs);
+            counters.loopMaxTurnNs.setOrdered(turnNs);
         }
     }
 
@@ -93,19 +93,19 @@ final class NodeOperations
      */
     void onPeerChange(final PeerLink link, final boolean up)
     {
-        (up ? counters.peerUps : counters.peerDowns).incrementRelease();
+        (up ? counters.peerUps : counters.peerDowns).incrementOrdered();
         final NodeCounters.PeerCounters peer = peer(link.index());
         if (peer != null)
         {
-            (up ? peer.ups() : peer.downs()).incrementRelease();
-            peer.state().setRelease(stateCode(link.state));
+            (up ? peer.ups() : peer.downs()).incrementOrdered();
+            peer.state().setOrdered(stateCode(link.state));
         }
         int upCount = 0;
         for (final PeerLink each : mesh.links())
         {
             upCount += each != null && each.isUp() ? 1 : 0;
         }
-        counters.peersUp.setRelease(upCount);
+        counters.peersUp.setOrdered(upCount);
     }
 
     /**
@@ -115,8 +115,8 @@ final class NodeOperations
      */
     void onViewChange(final long viewId)
     {
-        counters.nodeViewChanges.incrementRelease();
-        counters.nodeViewId.setRelease(viewId);
+        counters.nodeViewChanges.incrementOrdered();
+        counters.nodeViewId.setOrdered(viewId);
     }
 
     /**
@@ -140,15 +140,15 @@ final class NodeOperations
             {
                 continue;
             }
-            peer.state().setRelease(stateCode(link.state));
-            peer.bytesIn().setRelease(link.bytesIn());
-            peer.bytesOut().setRelease(link.bytesOut());
+            peer.state().setOrdered(stateCode(link.state));
+            peer.bytesIn().setOrdered(link.bytesIn());
+            peer.bytesOut().setOrdered(link.bytesOut());
             if (link.isUp())
             {
-                peer.lastHeartbeat().setRelease(nowEpochMs - (nowMs - link.lastFrameMs));
+                peer.lastHeartbeat().setOrdered(nowEpochMs - (nowMs - link.lastFrameMs));
             }
         }
-        counters.logLinesDropped.setRelease(log.droppedTotal());
+        counters.logLinesDropped.setOrdered(log.droppedTotal());
     }
 
     private NodeCounters.PeerCounters peer(final int index)

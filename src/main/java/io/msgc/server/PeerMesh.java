@@ -211,8 +211,8 @@ final class PeerMesh implements Membership.Transport
         }
         if (FrameHeader.type(buffer, offset) == FrameType.DATA)
         {
-            counters.messagesOutPeer.incrementRelease();
-            counters.bytesOutPeer.getAndAddRelease(length);
+            counters.messagesOutPeer.incrementOrdered();
+            counters.bytesOutPeer.getAndAddOrdered(length);
         }
         return true;
     }
@@ -630,8 +630,8 @@ final class PeerMesh implements Membership.Transport
         link.lastFrameMs = poller.nowMs();
         if (FrameHeader.type(buffer, offset) == FrameType.DATA)
         {
-            counters.messagesInPeer.incrementRelease();
-            counters.bytesInPeer.getAndAddRelease(length);
+            counters.messagesInPeer.incrementOrdered();
+            counters.bytesInPeer.getAndAddOrdered(length);
         }
         if (faults.isPartitioned(link.index()))
         {

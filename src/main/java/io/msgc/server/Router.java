@@ -96,6 +96,21 @@ final class Router
         {
             return error;
         }
+        for (int i = 0, n = data.destinationCount(); i < n; i++)
+        {
+            final int at = data.destinationOffset(i);
+            final int len = data.destinationLength(i);
+            if (buffer.getByte(at) == '#')
+            {
+                final int split = NameRules.memberIdSplit(buffer, at, len);
+                if (nodeIndex(buffer, at + split + 1, len - split - 1) < 0)
+                {
+                    return "DATA destination " + (i + 1) + " '" + NameRules.printable(buffer, at, len) +
+                        "' is a member id on node '" + NameRules.printable(buffer, at + split + 1, len - split - 1) +
+                        "', which is not in the peers list";
+                }
+            }
+        }
         final int senderLength = data.senderLength();
         if (senderLength == 0)
         {
@@ -121,8 +136,8 @@ final class Router
             return "DATA sender '" + NameRules.printable(buffer, data.senderOffset(), senderLength) +
                 "' is not this member (" + sender.memberId + "); leave it empty or write the id WELCOME gave";
         }
-        counters.messagesInClient.incrementRelease();
-        counters.bytesInClient.getAndAddRelease(checkedLength);
+        counters.messagesInClient.incrementOrdered();
+        counters.bytesInClient.getAndAddOrdered(checkedLength);
         return null;
     }
 
@@ -338,23 +353,23 @@ final class Router
         if (unreliable && target.out.pendingBytes() + length > target.out.writeLimit() / 2)
         {
             target.droppedUnreliable++;
-            counters.droppedUnreliable.incrementRelease();
+            counters.droppedUnreliable.incrementOrdered();
             return;
         }
         if (target.out.offer(frame, offset, length))
         {
             target.delivered++;
-            counters.messagesOutClient.incrementRelease();
-            counters.bytesOutClient.getAndAddRelease(length);
+            counters.messagesOutClient.incrementOrdered();
+            counters.bytesOutClient.getAndAddOrdered(length);
         }
         else if (unreliable)
         {
             target.droppedUnreliable++;
-            counters.droppedUnreliable.incrementRelease();
+            counters.droppedUnreliable.incrementOrdered();
         }
         else
         {
-            counters.droppedSlowConsumer.incrementRelease();
+            counters.droppedSlowConsumer.incrementOrdered();
             target.closing = true;
             if (slowCount == slow.length)
             {

@@ -609,7 +609,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
         {
             return; // closing already (timed out this turn): its slot is free now
         }
-        final long refused = counters.handshakesRefused.incrementRelease() + 1;
+        final long refused = counters.handshakesRefused.incrementOrdered() + 1;
         final String reason = self.name() + " has " + config.maxHandshakes() +
             " connections waiting for HELLO (max_handshakes=" + config.maxHandshakes() +
             "); the one waiting longest is dropped";
@@ -647,7 +647,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
         final int type = FrameHeader.type(buffer, offset);
         if (type != FrameType.HELLO)
         {
-            counters.protocolErrors.incrementRelease();
+            counters.protocolErrors.incrementOrdered();
             reject(connection, ErrorCode.UNEXPECTED_FRAME, "expected HELLO as the first frame, got " +
                 FrameType.name(type));
             return;
@@ -655,7 +655,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
         final String error = hello.wrap(buffer, offset, length);
         if (error != null)
         {
-            counters.protocolErrors.incrementRelease();
+            counters.protocolErrors.incrementOrdered();
             reject(connection, ErrorCode.MALFORMED_FRAME, error);
             return;
         }
@@ -685,7 +685,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
     {
         if (!NameRules.isPrivateName(hello.buffer(), hello.nameOffset(), hello.nameLength()))
         {
-            counters.clientsRejected.incrementRelease();
+            counters.clientsRejected.incrementOrdered();
             reject(connection, ErrorCode.BAD_NAME, "bad private name '" + hello.name() +
                 "': 1-31 characters of [A-Za-z0-9_.-]");
             return;
@@ -693,14 +693,14 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
         final String name = hello.name();
         if (sessions.find(name) != null)
         {
-            counters.clientsRejected.incrementRelease();
+            counters.clientsRejected.incrementOrdered();
             reject(connection, ErrorCode.DUPLICATE_NAME, "private name '" + name + "' is already connected to " +
                 self.name() + "; choose another name");
             return;
         }
         if (clientCount >= config.maxClients())
         {
-            counters.clientsRejected.incrementRelease();
+            counters.clientsRejected.incrementOrdered();
             reject(connection, ErrorCode.LIMIT_EXCEEDED, self.name() + " has " + clientCount +
                 " clients (max_clients=" + config.maxClients() + ")");
             return;
@@ -714,8 +714,8 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
         }
         sessions.add(session);
         clientCount++;
-        counters.clientsConnected.setRelease(clientCount);
-        counters.clientsAccepted.incrementRelease();
+        counters.clientsConnected.setOrdered(clientCount);
+        counters.clientsAccepted.incrementOrdered();
         final int length = WelcomeFrame.encode(
             scratch, 0, incarnation, self.index(), config.maxFrameSize(), self.name(), session.memberId);
         connection.offer(scratch, 0, length);
@@ -795,7 +795,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
             case FrameType.HEARTBEAT:
                 break;
             default:
-                counters.protocolErrors.incrementRelease();
+                counters.protocolErrors.incrementOrdered();
                 sendReason(session.connection, FrameType.ERROR, ErrorCode.UNEXPECTED_FRAME,
                     "unexpected frame " + FrameType.name(type) + " from a client; closing");
                 session.connection.close("protocol error: unexpected " + FrameType.name(type));
@@ -805,7 +805,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
 
     private void clientError(final ClientSession session, final long correlation, final int code, final String reason)
     {
-        counters.protocolErrors.incrementRelease();
+        counters.protocolErrors.incrementOrdered();
         log.info("client-error", "member=" + session.memberId + " code=" + ErrorCode.name(code) +
             " correlation=" + correlation + " reason=\"" + reason + "\"");
         final int length = ReasonFrame.encode(scratch, 0, FrameType.ERROR, correlation, code, reason);
@@ -854,8 +854,8 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
         timers.schedule(poller.nowMs() + STATS_INTERVAL_MS, () ->
         {
             operations.onStatsTick(poller.nowMs());
-            counters.bufferMemory.setRelease(poller.bufferPool().inUse());
-            counters.bufferMemoryRefusals.setRelease(poller.bufferPool().refusals());
+            counters.bufferMemory.setOrdered(poller.bufferPool().inUse());
+            counters.bufferMemoryRefusals.setOrdered(poller.bufferPool().refusals());
             scheduleStats();
         });
     }
@@ -883,7 +883,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
         {
             return; // closing for another reason already: its queue refuses, it is not slow
         }
-        counters.slowConsumers.incrementRelease();
+        counters.slowConsumers.incrementOrdered();
         log.warn("slow-consumer", "member=" + session.memberId + " pending=" + session.connection.pendingBytes() +
             " limit=" + session.connection.writeLimit() + " buffer-memory=" + poller.bufferPool().inUse() + "/" +
             config.maxBufferMemory() + " reason=\"" + reason + "\"");
@@ -894,7 +894,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
     /** {@inheritDoc} */
     public void onFramingError(final Connection connection, final int errorCode, final String reason)
     {
-        counters.protocolErrors.incrementRelease();
+        counters.protocolErrors.incrementOrdered();
         final boolean handshaking = connection.attachment() instanceof Pending;
         log.warn("framing-error", "remote=" + connection.remote() + " code=" + ErrorCode.name(errorCode) +
             " reason=\"" + reason + "\"");
@@ -920,7 +920,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
             {
                 sessions.remove(session);
             }
-            counters.clientsConnected.setRelease(clientCount);
+            counters.clientsConnected.setOrdered(clientCount);
             log.info("client-disconnected", "member=" + session.memberId + " reason=\"" + reason + "\"");
             gone.add(session);
         }

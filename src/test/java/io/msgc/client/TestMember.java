@@ -3,7 +3,6 @@ package io.msgc.client;
 import io.msgc.conf.ClientConfig;
 import io.msgc.server.Cluster;
 import io.msgc.wire.ServiceType;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.net.InetSocketAddress;
@@ -14,7 +13,8 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 
 /**
- * A member for tests: a {@link MsgcClient} on its own I/O thread that records every message, view, error and
+ * A member for tests: a {@link MsgcClient} on its own I/O thread (the default one of
+ * {@link MsgcClient#startThread(MessageHandler)}) that records every message, view, error and
  * connection event in thread-safe queues.
  */
 public final class TestMember implements AutoCloseable
@@ -80,6 +80,8 @@ public final class TestMember implements AutoCloseable
     public final ConcurrentLinkedQueue<Received> messages = new ConcurrentLinkedQueue<>();
     public final ConcurrentLinkedQueue<View> views = new ConcurrentLinkedQueue<>();
     public final ConcurrentLinkedQueue<String> errors = new ConcurrentLinkedQueue<>();
+    /** The correlation id of each error in {@link #errors}, in the same order. */
+    public final ConcurrentLinkedQueue<Long> errorIds = new ConcurrentLinkedQueue<>();
     public final ConcurrentLinkedQueue<String> events = new ConcurrentLinkedQueue<>();
     public final MsgcClient client;
     /** Times {@link #send} found the client back-pressured. */
@@ -109,8 +111,9 @@ public final class TestMember implements AutoCloseable
                 views.add(new View(view));
             }
 
-            public void onError(final int code, final String reason)
+            public void onError(final long correlationId, final int code, final String reason)
             {
+                errorIds.add(correlationId);
                 errors.add(io.msgc.wire.ErrorCode.name(code) + ": " + reason);
             }
 
@@ -123,7 +126,7 @@ public final class TestMember implements AutoCloseable
             {
                 events.add("connect " + memberId);
             }
-        }, new BackoffIdleStrategy(10, 10, 1000, 100_000));
+        });
     }
 
     /**
