@@ -7,6 +7,8 @@ import io.msgc.admin.MetricsServer;
 import io.msgc.admin.NodeCounters;
 import io.msgc.admin.ReloadResult;
 import io.msgc.admin.Version;
+import io.msgc.client.InProcessMember;
+import io.msgc.client.MsgcException;
 import io.msgc.conf.ConfigError;
 import io.msgc.conf.ConfigException;
 import io.msgc.conf.ListenConfig;
@@ -14,6 +16,9 @@ import io.msgc.conf.ListenerConfig;
 import io.msgc.conf.MsgcConfig;
 import io.msgc.conf.PeerConfig;
 import io.msgc.conf.ServerConfig;
+import io.msgc.io.MemberChannel;
+import io.msgc.wire.ErrorCode;
+import io.msgc.wire.NameRules;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.AgentTerminationException;
@@ -333,6 +338,84 @@ public final class MsgcServer implements AutoCloseable
         catch (final ExecutionException ex)
         {
             return ReloadResult.failed(source, List.of("reload failed: " + ex.getCause()));
+        }
+    }
+
+    /**
+     * Attach an in-process member to this node: a member like any socket client (member id
+     * {@code #name#node}, joins, views, every service level, the same ordering and flow control), reached over
+     * lock-free shared-memory rings instead of a socket. See {@link InProcessMember} for its threading rules.
+     * Handler exceptions are printed to standard error.
+     *
+     * @param name private name, unique on this node (1-31 characters of {@code [A-Za-z0-9_.-]}).
+     * @return the attached member.
+     * @throws MsgcException when the name is taken, the node has {@code max_clients} clients, or it is not running.
+     * @throws IllegalArgumentException for a bad private name.
+     */
+    public InProcessMember attach(final String name) throws MsgcException
+    {
+        return attach(name, null);
+    }
+
+    /**
+     * As {@link #attach(String)}, with the handler that hears of exceptions thrown by the member's handlers.
+     *
+     * @param name         private name.
+     * @param errorHandler receives what a handler threw (the message is skipped); null prints to standard error.
+     * @return the attached member.
+     * @throws MsgcException when the name is taken, the node has {@code max_clients} clients, or it is not running.
+     * @throws IllegalArgumentException for a bad private name.
+     */
+    public InProcessMember attach(final String name, final ErrorHandler errorHandler) throws MsgcException
+    {
+        if (!NameRules.isPrivateName(name))
+        {
+            throw new IllegalArgumentException("bad private name '" + name +
+                "': 1-31 characters of [A-Za-z0-9_.-] (ASCII letters, digits, '_', '.', '-')");
+        }
+        final CompletableFuture<MemberChannel> result = new CompletableFuture<>();
+        if (closing || terminated.isDone() || !agent.submit(() ->
+        {
+            try
+            {
+                result.complete(agent.attach(name));
+            }
+            catch (final MsgcException | RuntimeException ex)
+            {
+                result.completeExceptionally(ex);
+            }
+        }))
+        {
+            throw new MsgcException(ErrorCode.SHUTDOWN, "node " + node + " is not running; cannot attach " + name);
+        }
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RELOAD_WAIT_MS);
+        while (true)
+        {
+            try
+            {
+                return new InProcessMember(result.get(10, TimeUnit.MILLISECONDS), errorHandler);
+            }
+            catch (final TimeoutException ex)
+            {
+                if (terminated.isDone() || System.nanoTime() > deadline)
+                {
+                    throw new MsgcException(ErrorCode.SHUTDOWN, "node " + node + " did not attach " + name +
+                        " (its event loop " + (terminated.isDone() ? "stopped" : "is not taking work") + ")");
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                throw new MsgcException(ErrorCode.SHUTDOWN, "interrupted while attaching " + name);
+            }
+            catch (final ExecutionException ex)
+            {
+                if (ex.getCause() instanceof MsgcException)
+                {
+                    throw (MsgcException)ex.getCause();
+                }
+                throw new IllegalStateException("attaching " + name + " failed", ex.getCause());
+            }
         }
     }
 

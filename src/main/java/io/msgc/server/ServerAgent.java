@@ -5,6 +5,7 @@ import io.msgc.admin.EventLog;
 import io.msgc.admin.NodeCounters;
 import io.msgc.admin.ReloadResult;
 import io.msgc.admin.Version;
+import io.msgc.client.MsgcException;
 import io.msgc.conf.ListenConfig;
 import io.msgc.conf.ListenerConfig;
 import io.msgc.conf.MsgcConfig;
@@ -13,6 +14,7 @@ import io.msgc.conf.ServerConfig;
 import io.msgc.io.BufferPool;
 import io.msgc.io.Connection;
 import io.msgc.io.FrameHandler;
+import io.msgc.io.MemberChannel;
 import io.msgc.io.Poller;
 import io.msgc.io.SelectIdleStrategy;
 import io.msgc.io.Timers;
@@ -51,7 +53,7 @@ import java.util.function.Consumer;
  * Every socket, buffer and table belongs to this agent; nothing here takes a lock.
  */
 final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Router.SlowConsumerHandler,
-    Membership.Local
+    Membership.Local, LocalMembers.Host
 {
     /** Longest a select may block: bounds how late a timer can run. */
     private static final long SELECT_CAP_MS = 100;
@@ -61,6 +63,8 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
     private static final long STATS_INTERVAL_MS = 100;
     /** Test hook: the loop throws an {@link Error} this many ms after start (a fatal error on the loop). */
     static final String INJECT_FATAL_PROPERTY = "msgc.test.injectFatalErrorAfterMs";
+    /** Request ring of an in-process member (the client's default send queue size). */
+    private static final int LOCAL_REQUEST_BYTES = 1024 * 1024;
 
     private final ServerConfig config;
     private final ListenerConfig listenerConfig;
@@ -81,6 +85,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
     private final Membership membership;
     private final NodeView nodeView = new NodeView();
     private final Router router;
+    private final LocalMembers local;
     /** Members whose connection closed during this turn: they leave their groups at its end, never nested. */
     private final ArrayList<ClientSession> gone = new ArrayList<>();
     private final List<ServerSocketChannel> listeners = new ArrayList<>();
@@ -154,6 +159,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
         this.table = new GroupTable(self.index(), nodeNames, config.maxFrameSize(), sessions, this);
         this.router = new Router(self.index(), config.maxFrameSize(), nodeNames, table.groups(), sessions, counters,
             this);
+        this.local = new LocalMembers(this, poller, config.messagesPerIter());
         final Membership.Limits limits = new Membership.Limits(config.maxFrameSize(),
             TimeUnit.MILLISECONDS.toNanos(config.peerTimeoutMs()), config.maxBacklog(), MAX_STREAM_BYTES,
             TimeUnit.SECONDS.toNanos(config.slowConsumerTimeout()));
@@ -295,13 +301,19 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
             return 0;
         }
         final long startNs = nanoClock.nanoTime();
-        final long timeout = idleStrategy.selectTimeoutMs(timers.msUntilNext(SELECT_CAP_MS));
+        long timeout = idleStrategy.selectTimeoutMs(timers.msUntilNext(SELECT_CAP_MS));
+        if (timeout > 0 && !local.mayWait())
+        {
+            timeout = 0; // an in-process member queued work meanwhile
+        }
         int work = 0;
         // one turn: closes asked for by timers, tasks, resolver answers or the membership run at its end
         poller.beginTurn();
         try
         {
             work += poller.poll(timeout);
+            local.doneWaiting();
+            work += local.poll();
             work += timers.poll();
             work += tasks.drain(runTask);
             work += mesh.pollResolver();
@@ -312,7 +324,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
             work += poller.endTurn();
         }
         // members whose connections closed at the end of that turn leave now, not after the next select
-        for (int rounds = 0; !gone.isEmpty() && rounds < 16; rounds++)
+        for (int rounds = 0; (!gone.isEmpty() || local.hasCloses()) && rounds < 16; rounds++)
         {
             poller.beginTurn();
             try
@@ -324,6 +336,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
                 work += poller.endTurn();
             }
         }
+        work += local.afterTurn();
         // a turn that may block in select is counted from the end of the time it was allowed to block
         operations.onTurn(nanoClock.nanoTime() - startNs - TimeUnit.MILLISECONDS.toNanos(timeout));
         return work;
@@ -331,7 +344,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
 
     private int endTurn()
     {
-        final int work = leaveGone();
+        final int work = local.drainCloses() + leaveGone();
         membership.endTurn();
         if (nodeView.viewId() != membership.viewId())
         {
@@ -430,8 +443,9 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
         {
             final int length = ReasonFrame.encode(scratch, 0, FrameType.ERROR, ErrorCode.SHUTDOWN,
                 "server " + self.name() + " is shutting down");
-            session.connection.offer(scratch, 0, length);
+            session.out.offer(scratch, 0, length);
         });
+        local.shutdown("server " + self.name() + " is shutting down");
         poller.close();
         log.notice("stopped", "node=" + self.name());
     }
@@ -440,6 +454,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
     public void pauseClients(final boolean pause)
     {
         clientsPaused = pause;
+        local.pause(pause);
         log.info(pause ? "clients-paused" : "clients-resumed",
             "reason=\"" + (membership.changing() ? "view change" : "stream backlog") + "\"");
         sessions.forEach(session ->
@@ -796,9 +811,10 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
                 break;
             default:
                 counters.protocolErrors.incrementOrdered();
-                sendReason(session.connection, FrameType.ERROR, ErrorCode.UNEXPECTED_FRAME,
+                final int errorLength = ReasonFrame.encode(scratch, 0, FrameType.ERROR, ErrorCode.UNEXPECTED_FRAME,
                     "unexpected frame " + FrameType.name(type) + " from a client; closing");
-                session.connection.close("protocol error: unexpected " + FrameType.name(type));
+                session.out.offer(scratch, 0, errorLength);
+                closeSession(session, "protocol error: unexpected " + FrameType.name(type));
                 break;
         }
     }
@@ -863,7 +879,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
     /** {@inheritDoc} */
     public void deliverControl(final ClientSession session, final DirectBuffer buffer, final int offset, final int length)
     {
-        if (!session.closing && !session.connection.offer(buffer, offset, length))
+        if (!session.closing && !session.out.offer(buffer, offset, length))
         {
             onSlowConsumer(session);
         }
@@ -879,16 +895,16 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
     private void disconnectSlow(final ClientSession session, final String reason)
     {
         session.closing = true;
-        if (session.connection.isClosed())
+        if (session.connection != null ? session.connection.isClosed() : local.isClosing(session))
         {
             return; // closing for another reason already: its queue refuses, it is not slow
         }
         counters.slowConsumers.incrementOrdered();
-        log.warn("slow-consumer", "member=" + session.memberId + " pending=" + session.connection.pendingBytes() +
-            " limit=" + session.connection.writeLimit() + " buffer-memory=" + poller.bufferPool().inUse() + "/" +
+        log.warn("slow-consumer", "member=" + session.memberId + " pending=" + session.out.pendingBytes() +
+            " limit=" + session.out.writeLimit() + " buffer-memory=" + poller.bufferPool().inUse() + "/" +
             config.maxBufferMemory() + " reason=\"" + reason + "\"");
         // the buffer is full: the reason cannot queue behind it, so it replaces what is pending
-        session.connection.close(reason);
+        closeSession(session, reason);
     }
 
     /** {@inheritDoc} */
@@ -913,16 +929,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
         final Object attachment = connection.attachment();
         if (attachment instanceof ClientSession)
         {
-            final ClientSession session = (ClientSession)attachment;
-            session.closing = true;
-            clientCount--;
-            if (sessions.find(session.name()) == session)
-            {
-                sessions.remove(session);
-            }
-            counters.clientsConnected.setOrdered(clientCount);
-            log.info("client-disconnected", "member=" + session.memberId + " reason=\"" + reason + "\"");
-            gone.add(session);
+            sessionClosed((ClientSession)attachment, reason);
         }
         else if (attachment instanceof PeerLink)
         {
@@ -937,6 +944,82 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
             timers.cancel(((Pending)attachment).timer);
             unlinkPending((Pending)attachment);
         }
+    }
+
+    private void sessionClosed(final ClientSession session, final String reason)
+    {
+        session.closing = true;
+        clientCount--;
+        if (sessions.find(session.name()) == session)
+        {
+            sessions.remove(session);
+        }
+        counters.clientsConnected.setOrdered(clientCount);
+        log.info("client-disconnected", "member=" + session.memberId + " reason=\"" + reason + "\"");
+        gone.add(session);
+    }
+
+    /** Close a member's connection, or end an in-process member's session, at the end of the turn. */
+    private void closeSession(final ClientSession session, final String reason)
+    {
+        if (session.connection != null)
+        {
+            session.connection.close(reason);
+        }
+        else
+        {
+            local.close(session, reason);
+        }
+    }
+
+    // ---------------------------------------------------------------- in-process members
+
+    /**
+     * Attach an in-process member; runs on the agent thread. It counts as a client ({@code max_clients}) and is
+     * refused for the same reasons as a client's HELLO.
+     *
+     * @param name its private name, checked by the caller.
+     * @return its channel.
+     * @throws MsgcException when the name is taken or the node has {@code max_clients} clients.
+     */
+    MemberChannel attach(final String name) throws MsgcException
+    {
+        if (sessions.find(name) != null)
+        {
+            counters.clientsRejected.incrementOrdered();
+            throw new MsgcException(ErrorCode.DUPLICATE_NAME, "private name '" + name +
+                "' is already connected to " + self.name() + "; choose another name");
+        }
+        if (clientCount >= config.maxClients())
+        {
+            counters.clientsRejected.incrementOrdered();
+            throw new MsgcException(ErrorCode.LIMIT_EXCEEDED, self.name() + " has " + clientCount +
+                " clients (max_clients=" + config.maxClients() + ")");
+        }
+        final String memberId = NameRules.memberId(name, self.name());
+        final MemberChannel channel = new MemberChannel(memberId, self.name(), config.maxFrameSize(),
+            LOCAL_REQUEST_BYTES, config.clientOutboundLimit(), local::wake);
+        final ClientSession session = new ClientSession(name, memberId, null, channel, poller.nowMs());
+        local.add(session, channel);
+        sessions.add(session);
+        clientCount++;
+        counters.clientsConnected.setOrdered(clientCount);
+        counters.clientsAccepted.incrementOrdered();
+        log.info("client-connected", "member=" + memberId + " remote=in-process");
+        return channel;
+    }
+
+    /** {@inheritDoc} */
+    public void onMemberFrame(
+        final ClientSession session, final MutableDirectBuffer buffer, final int offset, final int length)
+    {
+        onClientFrame(session, buffer, offset, length);
+    }
+
+    /** {@inheritDoc} */
+    public void onMemberClosed(final ClientSession session, final String reason)
+    {
+        sessionClosed(session, reason);
     }
 
     // ---------------------------------------------------------------- client liveness
@@ -955,6 +1038,10 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
         final int length = HeartbeatFrame.encode(scratch, 0, poller.epochMs());
         sessions.forEach(session ->
         {
+            if (session.connection == null)
+            {
+                return; // an in-process member: no socket to keep alive
+            }
             // idle time excludes time in which this server did not read the client (peer back-pressure)
             if (session.connection.idleMs(now) > idleMs)
             {
