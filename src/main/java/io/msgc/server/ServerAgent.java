@@ -65,6 +65,12 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
     static final String INJECT_FATAL_PROPERTY = "msgc.test.injectFatalErrorAfterMs";
     /** Request ring of an in-process member (the client's default send queue size). */
     private static final int LOCAL_REQUEST_BYTES = 1024 * 1024;
+    /**
+     * With in-process members, turns that need not block do only the in-process part (their rings, the streams,
+     * the flushes) this many times between two full turns (select, timers, tasks): a full turn costs about 0.6 µs,
+     * more than the rest of an in-process member's round trip.
+     */
+    private static final int LOCAL_TURNS = 15;
 
     private final ServerConfig config;
     private final ListenerConfig listenerConfig;
@@ -98,6 +104,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
     private final SelectIdleStrategy idleStrategy;
     private final NodeOperations operations;
     private int clientCount;
+    private int localTurns;
     private boolean clientsPaused;
     /** Connections waiting for HELLO, oldest first: a list through {@link Pending}. */
     private Pending oldestPending;
@@ -300,6 +307,12 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
             LockSupport.parkNanos(1_000_000);
             return 0;
         }
+        if (local.count() > 0 && localTurns < LOCAL_TURNS && idleStrategy.selectTimeoutMs(Long.MAX_VALUE) == 0)
+        {
+            localTurns++;
+            return localTurn();
+        }
+        localTurns = 0;
         final long startNs = nanoClock.nanoTime();
         long timeout = idleStrategy.selectTimeoutMs(timers.msUntilNext(SELECT_CAP_MS));
         if (timeout > 0 && !local.mayWait())
@@ -340,6 +353,23 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
         // a turn that may block in select is counted from the end of the time it was allowed to block
         operations.onTurn(nanoClock.nanoTime() - startNs - TimeUnit.MILLISECONDS.toNanos(timeout));
         return work;
+    }
+
+    /** A turn for in-process members only: their requests, then what ends every turn. */
+    private int localTurn()
+    {
+        int work = 0;
+        poller.beginTurn();
+        try
+        {
+            work += local.poll();
+            work += endTurn();
+        }
+        finally
+        {
+            work += poller.endTurn();
+        }
+        return work + local.afterTurn();
     }
 
     private int endTurn()
