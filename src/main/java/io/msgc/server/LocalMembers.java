@@ -253,6 +253,7 @@ final class LocalMembers
      */
     void shutdown(final String reason)
     {
+        waiting = false; // the selector closes: nothing may wake it any more
         for (final Entry entry : entries)
         {
             entry.channel.serverClosed(entry.closeReason != null ? entry.closeReason : reason);

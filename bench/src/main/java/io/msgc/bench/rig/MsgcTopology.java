@@ -1,37 +1,28 @@
 package io.msgc.bench.rig;
 
-import io.msgc.admin.EventLog;
 import io.msgc.client.MsgcException;
-import io.msgc.conf.ConfigException;
-import io.msgc.conf.IdleStrategyKind;
-import io.msgc.conf.ListenerConfig;
-import io.msgc.conf.MsgcConfig;
-import io.msgc.conf.ServerConfig;
-import io.msgc.server.MsgcServer;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Real msgc servers, in this process, on loopback ({@code 127.0.0.1}, and {@code 127.0.0.2} for the second
- * node), each on its own agent thread with the profile's idle strategy; endpoints on the real client library.
- * The publisher is on node1 and joins {@code bench.a}; the subscribers are on the last node and join
- * {@code bench.b}.
+ * msgc servers ({@link Servers}: in this JVM, {@code msgcd} processes, or a deployed cluster) with endpoints on
+ * the real client library. The publisher is on node1 and joins group A; the subscribers are on the last node
+ * and join group B. Names and groups carry a random tag, so runs against a deployed cluster do not collide.
  */
 final class MsgcTopology implements Topology
 {
     static final String GROUP_A = "bench.a";
     static final String GROUP_B = "bench.b";
 
-    private final MsgcServer[] servers;
+    private final Servers servers;
     private final Endpoint publisher;
     private final Endpoint[] subscribers;
 
-    private MsgcTopology(final MsgcServer[] servers, final Endpoint publisher, final Endpoint[] subscribers)
+    private MsgcTopology(final Servers servers, final Endpoint publisher, final Endpoint[] subscribers)
     {
         this.servers = servers;
         this.publisher = publisher;
@@ -39,97 +30,45 @@ final class MsgcTopology implements Topology
     }
 
     /**
-     * Start the servers, wait for the mesh, connect the endpoints.
+     * Connect the endpoints; the topology owns {@code servers} from now on.
      *
-     * @param nodes       1 or 2.
-     * @param subscribers subscriber count.
-     * @param idle        the servers' idle strategy.
+     * @param scenario what runs (nodes, subscribers, service level).
+     * @param servers  the running servers.
+     * @param threaded clients read on their own threads.
      * @return the running topology.
-     * @throws IOException   when a server cannot bind.
      * @throws MsgcException when a client is refused.
      */
-    static MsgcTopology start(final int nodes, final int subscribers, final IdleStrategyKind idle)
-        throws IOException, MsgcException
+    static MsgcTopology start(final Scenario scenario, final Servers servers, final boolean threaded)
+        throws MsgcException
     {
-        final String[] hosts = new String[nodes];
-        for (int i = 0; i < nodes; i++)
-        {
-            hosts[i] = "127.0.0." + (i + 1);
-        }
-        final int port = freePort(hosts);
-        final ServerConfig.Builder builder = ServerConfig.builder().idleStrategy(idle);
-        for (int i = 0; i < nodes; i++)
-        {
-            builder.peer("node" + (i + 1), hosts[i], port);
-        }
-        final ServerConfig config = builder.build();
-        final ListenerConfig listener = noListener();
-        final MsgcServer[] servers = new MsgcServer[nodes];
-        // server events are not the rig's output; -Dmsgc.bench.serverLog=true shows them on stderr
-        final PrintStream log = Boolean.getBoolean("msgc.bench.serverLog") ? System.err :
-            new PrintStream(OutputStream.nullOutputStream());
+        final String tag = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
+        Endpoint publisher = null;
+        final Endpoint[] subs = new Endpoint[scenario.subscribers()];
         try
         {
-            for (int i = 0; i < nodes; i++)
+            final InetSocketAddress first = servers.address(0);
+            final InetSocketAddress last = servers.address(scenario.nodes() - 1);
+            publisher = new MsgcEndpoint(first.getHostString(), first.getPort(), "pub-" + tag, GROUP_A + tag,
+                GROUP_B + tag, scenario.service(), threaded);
+            for (int i = 0; i < subs.length; i++)
             {
-                servers[i] = MsgcServer.start(config, listener, "node" + (i + 1),
-                    new EventLog("node" + (i + 1), log, "NOTICE"));
-            }
-            awaitMesh(servers);
-            final Endpoint publisher = new MsgcEndpoint(hosts[0], port, "pub", GROUP_A, GROUP_B);
-            final Endpoint[] subs = new Endpoint[subscribers];
-            for (int i = 0; i < subscribers; i++)
-            {
-                subs[i] = new MsgcEndpoint(hosts[nodes - 1], port, "sub" + i, GROUP_B, GROUP_A);
+                subs[i] = new MsgcEndpoint(last.getHostString(), last.getPort(), "sub" + i + "-" + tag,
+                    GROUP_B + tag, GROUP_A + tag, scenario.service(), threaded);
             }
             return new MsgcTopology(servers, publisher, subs);
         }
-        catch (final IOException | MsgcException | RuntimeException ex)
+        catch (final MsgcException | RuntimeException ex)
         {
-            for (final MsgcServer server : servers)
-            {
-                if (server != null)
-                {
-                    server.close();
-                }
-            }
+            close(publisher, subs);
+            servers.close();
             throw ex;
-        }
-    }
-
-    private static ListenerConfig noListener()
-    {
-        try
-        {
-            // clients connect on the peer port; no extra msgcserver_listener
-            return MsgcConfig.parse("msgc-bench.conf", "").listener();
-        }
-        catch (final ConfigException ex)
-        {
-            throw new IllegalStateException(ex);
-        }
-    }
-
-    private static void awaitMesh(final MsgcServer[] servers)
-    {
-        final long all = (1L << servers.length) - 1;
-        final long deadline = System.nanoTime() + 10_000_000_000L;
-        for (final MsgcServer server : servers)
-        {
-            while (server.reachableNodes() != all)
-            {
-                if (System.nanoTime() > deadline)
-                {
-                    throw new IllegalStateException("the servers did not form a full mesh within 10 s");
-                }
-                Thread.onSpinWait();
-            }
         }
     }
 
     /**
      * @param hosts loopback hosts that must all have the port free.
      * @return a port free on every host (a race with other programs is possible but harmless: start fails).
+     * @throws IOException when none is found.
      */
     static int freePort(final String... hosts) throws IOException
     {
@@ -160,6 +99,21 @@ final class MsgcTopology implements Topology
         throw new IOException("no port free on all of " + String.join(", ", hosts));
     }
 
+    static void close(final Endpoint publisher, final Endpoint[] subscribers)
+    {
+        if (publisher != null)
+        {
+            publisher.close();
+        }
+        for (final Endpoint subscriber : subscribers)
+        {
+            if (subscriber != null)
+            {
+                subscriber.close();
+            }
+        }
+    }
+
     @Override
     public Endpoint publisher()
     {
@@ -173,22 +127,15 @@ final class MsgcTopology implements Topology
     }
 
     @Override
-    public String system()
+    public Sut system()
     {
-        return "msgc";
+        return Sut.MSGC;
     }
 
     @Override
     public void close()
     {
-        publisher.close();
-        for (final Endpoint subscriber : subscribers)
-        {
-            subscriber.close();
-        }
-        for (final MsgcServer server : servers)
-        {
-            server.close();
-        }
+        close(publisher, subscribers);
+        servers.close();
     }
 }

@@ -16,7 +16,7 @@ import java.io.IOException;
 
 /**
  * Draws latency-by-percentile curves (the usual HdrHistogram plot: percentile on a log "nines" axis, latency on a
- * log axis) of msgc and the relay for one scenario, as a PNG.
+ * log axis) of every system of one scenario, as a PNG.
  */
 final class PercentilePlot
 {
@@ -28,7 +28,8 @@ final class PercentilePlot
     private static final int BOTTOM = 60;
     private static final double MAX_NINES = 5; // 99.999%
     private static final String[] NINES = {"0%", "90%", "99%", "99.9%", "99.99%", "99.999%"};
-    private static final Color[] COLORS = {new Color(0x1f77b4), new Color(0xd62728)};
+    private static final Color[] COLORS =
+        {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c), new Color(0xff7f0e)};
 
     private PercentilePlot()
     {

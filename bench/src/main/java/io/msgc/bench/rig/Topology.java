@@ -1,8 +1,9 @@
 package io.msgc.bench.rig;
 
 /**
- * A running system under test (msgc servers, or the relay baseline) with its endpoints connected: one publisher
- * and one or more subscribers. Subscribers send back to the publisher (the round-trip echo).
+ * A running system under test (msgc servers, in-process members, or a relay baseline) with its endpoints
+ * connected: one publisher and one or more subscribers. Subscribers send back to the publisher (the round-trip
+ * echo).
  */
 interface Topology extends AutoCloseable
 {
@@ -17,9 +18,9 @@ interface Topology extends AutoCloseable
     Endpoint[] subscribers();
 
     /**
-     * @return "msgc" or "relay".
+     * @return which system this is.
      */
-    String system();
+    Sut system();
 
     /** Stop the servers or relays and close every endpoint. */
     @Override
