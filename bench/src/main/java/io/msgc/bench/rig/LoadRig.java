@@ -154,7 +154,7 @@ public final class LoadRig
             usage: tools/msgc-bench [--quick] [--profile busy-spin|backoff|default|all] [--processes]
                                     [--servers HOST:PORT,...] [--out DIR] [--warmup SECONDS] [--measure SECONDS]
                                     [--only REGEX]
-              --quick      smoke run: 64 B, 14 scenarios, 2 s warm-up + 1 s measured each (about 4 minutes)
+              --quick      smoke run: 64 B, 13 scenarios (31 runs), 2 s warm-up + 1 s measured each (about 3 min)
               --profile    busy-spin: servers and relays spin, one driver thread spins over every client;
                            backoff: servers and relays back off, the driver spins over the clients;
                            default: servers back off, each client on its own thread waiting in epoll

@@ -10,8 +10,8 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * msgc servers ({@link Servers}: in this JVM, {@code msgcd} processes, or a deployed cluster) with endpoints on
- * the real client library. The publisher is on node1 and joins group A; the subscribers are on the last node
- * and join group B. Names and groups carry a random tag, so runs against a deployed cluster do not collide.
+ * the real client library. The publisher joins group A on node1 (for AGREED: on the last node, see
+ * {@link Scenario#publisherNode()}); the subscribers join group B on the last node (for AGREED: node1). Names and groups carry a random tag, so runs against a deployed cluster do not collide.
  */
 final class MsgcTopology implements Topology
 {
@@ -46,8 +46,8 @@ final class MsgcTopology implements Topology
         final Endpoint[] subs = new Endpoint[scenario.subscribers()];
         try
         {
-            final InetSocketAddress first = servers.address(0);
-            final InetSocketAddress last = servers.address(scenario.nodes() - 1);
+            final InetSocketAddress first = servers.address(scenario.publisherNode());
+            final InetSocketAddress last = servers.address(scenario.subscriberNode());
             publisher = new MsgcEndpoint(first.getHostString(), first.getPort(), "pub-" + tag, GROUP_A + tag,
                 GROUP_B + tag, scenario.service(), threaded);
             for (int i = 0; i < subs.length; i++)

@@ -126,28 +126,38 @@ final class Report
     String markdown()
     {
         final StringBuilder sb = new StringBuilder();
-        Profile profile = null;
-        for (final Entry entry : entries)
+        for (final Profile profile : Profile.values())
         {
-            final Scenario s = entry.scenario();
-            if (s.profile() != profile)
+            boolean header = false;
+            for (final Entry entry : entries)
             {
-                profile = s.profile();
-                sb.append("\n### Profile `").append(profile.label).append("`\n\n")
-                    .append("| scenario | nodes | size B | rate | service | system | p50 µs | p90 µs | p99 µs | p99.9 µs |")
-                    .append(" max µs | msg/s | MB/s | baseline | p50 ÷ | p99 ÷ | msg/s ÷ | result |\n")
-                    .append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
-            }
-            boolean first = true;
-            for (final RunResult r : entry.results())
-            {
-                row(sb, r, baseline(entry, r), first);
-                first = false;
+                if (entry.scenario().profile() == profile)
+                {
+                    if (!header)
+                    {
+                        header = true;
+                        section(sb, profile);
+                    }
+                    boolean first = true;
+                    for (final RunResult r : entry.results())
+                    {
+                        row(sb, r, baseline(entry, r), first);
+                        first = false;
+                    }
+                }
             }
         }
         sb.append("\n### Targets (").append(TARGET_SIZE).append(" B)\n\n");
         targets(sb);
         return sb.toString();
+    }
+
+    private static void section(final StringBuilder sb, final Profile profile)
+    {
+        sb.append("\n### Profile `").append(profile.label).append("`\n\n")
+            .append("| scenario | nodes | size B | rate | service | system | p50 µs | p90 µs | p99 µs | p99.9 µs |")
+            .append(" max µs | msg/s | MB/s | baseline | p50 ÷ | p99 ÷ | msg/s ÷ | result |\n")
+            .append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     }
 
     /**

@@ -88,6 +88,24 @@ record Scenario(
     }
 
     /**
+     * @return the publisher's node (0-based): node1, but for AGREED the last node, so that its messages are not
+     *         the sequencer's own (the sequencer is node1, the first live node of the peers list) but submitted to
+     *         it, ordered there, and sent on.
+     */
+    int publisherNode()
+    {
+        return service == ServiceType.AGREED ? nodes - 1 : 0;
+    }
+
+    /**
+     * @return the subscribers' node (0-based): the last one, or node1 for AGREED.
+     */
+    int subscriberNode()
+    {
+        return service == ServiceType.AGREED ? 0 : nodes - 1;
+    }
+
+    /**
      * @return true when this is the same traffic as {@code other} but for the service level.
      */
     boolean twinOf(final Scenario other)
