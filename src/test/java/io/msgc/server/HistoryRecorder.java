@@ -327,6 +327,25 @@ public final class HistoryRecorder implements AutoCloseable
     }
 
     /**
+     * @return deliveries per level and views per cause, on one line.
+     */
+    public String summary()
+    {
+        final StringBuilder sb = new StringBuilder().append(members.size()).append(" members, deliveries");
+        for (final int level : new int[]{
+            ServiceType.RELIABLE, ServiceType.FIFO, ServiceType.CAUSAL, ServiceType.AGREED, ServiceType.SAFE})
+        {
+            sb.append(' ').append(ServiceType.name(level)).append('=').append(delivered(level));
+        }
+        sb.append(", views");
+        for (int cause = MembershipFrame.CAUSE_JOIN; cause <= MembershipFrame.CAUSE_TRANSITIONAL; cause++)
+        {
+            sb.append(' ').append(MembershipFrame.causeName(cause)).append('=').append(views(cause));
+        }
+        return sb.toString();
+    }
+
+    /**
      * @return errors the servers sent to members (but SHUTDOWN): each one fails {@link #awaitClean}.
      */
     public List<String> errors()

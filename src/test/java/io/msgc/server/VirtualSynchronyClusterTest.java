@@ -60,6 +60,7 @@ class VirtualSynchronyClusterTest
             }
             awaitSettled(what, cluster);
             recorder.awaitClean(what, 20_000, () -> workload.summary() + "\n" + SimNetwork.tail(cluster.logs(), 16_000));
+            System.out.println(what + ": clean; " + workload.summary() + "; " + recorder.summary());
             // the run exercised what it claims to: every level delivered, and the views it caused
             for (final int level : new int[]{ServiceType.FIFO, ServiceType.AGREED, ServiceType.SAFE})
             {
