@@ -54,6 +54,7 @@ class MembershipSimTest
         net.run(500 * MS);
         assertClean(net, true);
         assertEquals(6 * 6 * 50, net.history().messages());
+        net.close();
     }
 
     @Test
@@ -81,6 +82,7 @@ class MembershipSimTest
         net.run(200 * MS);
         assertClean(net, true);
         assertEquals(count, net.history().messages());
+        net.close();
     }
 
     private static final int[] SERVICES = {ServiceType.FIFO, ServiceType.RELIABLE, ServiceType.AGREED, ServiceType.SAFE};
@@ -200,6 +202,7 @@ class MembershipSimTest
         final List<String> problems = net.history().check(atEnd);
         assertTrue(problems.isEmpty(), "seed " + seed + ":\n" + String.join("\n", problems) + "\n--- log tail\n" +
             SimNetwork.tail(net.logs(), 12000));
+        net.close(); // a failed run keeps its logs' threads: the series stops there anyway
     }
 
     @Test
