@@ -2,10 +2,12 @@ package io.msgc.server;
 
 import io.msgc.wire.MembershipFrame;
 import io.msgc.wire.ServiceType;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -20,13 +22,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * seeded {@link Workload}), and a fault per scenario: a node killed (the sequencer among them), the coordinator
  * killed in the middle of a view change, a node paused past {@code peer_timeout_ms} then resumed, partitions that
  * heal, concurrent joins of one group on every node. After each, the run goes quiet and {@link History} checks every
- * delivery and view of every member. {@code -Dmsgc.vs.seed=N -Dmsgc.vs.runs=K} runs other seeds, K per scenario.
+ * delivery and view of every member. {@code -Dmsgc.vs.seed=N -Dmsgc.vs.runs=K} runs other seeds, K per scenario;
+ * {@code -Dmsgc.vs.soak=S} also runs S seconds of random faults per seed (not part of the build).
  */
 class VirtualSynchronyClusterTest
 {
     private static final int PEER_TIMEOUT_MS = 600;
     private static final long SEED = Long.getLong("msgc.vs.seed", 1);
     private static final int RUNS = Integer.getInteger("msgc.vs.runs", 1);
+    private static final int SOAK_SECONDS = Integer.getInteger("msgc.vs.soak", 0);
 
     /** What a scenario does to the cluster while the workload runs. */
     private interface Faults
@@ -49,7 +53,8 @@ class VirtualSynchronyClusterTest
             HistoryRecorder recorder = new HistoryRecorder())
         {
             awaitSettled(what, cluster);
-            final Workload workload = new Workload(recorder, seed, nodes, cluster::address, 30_000);
+            final Workload workload = new Workload(recorder, seed, nodes, cluster::address,
+                Math.max(30_000, 3000 * SOAK_SECONDS));
             try
             {
                 for (int i = 1; i <= nodes; i++)
@@ -364,5 +369,105 @@ class VirtualSynchronyClusterTest
                 }, () -> stayed + " " + stayed.stream().map(id -> recorder.lastView(id, group)).toList());
             }
         }));
+    }
+
+    /**
+     * Random faults, one after another, sometimes overlapping: kills and restarts, pauses past the peer timeout or
+     * not, partitions that heal, for {@code -Dmsgc.vs.soak} seconds per seed; then everything heals and the checker
+     * runs. Off unless asked for.
+     */
+    @Test
+    void randomFaultsWhenAskedFor() throws Exception
+    {
+        final int seconds = SOAK_SECONDS;
+        Assumptions.assumeTrue(seconds > 0, "a soak: -Dmsgc.vs.soak=SECONDS to run it");
+        forSeeds(seed -> scenario("random faults", seed, 3, (cluster, workload, recorder) ->
+        {
+            final Random random = new Random(seed * 31 + 7);
+            final boolean[] down = new boolean[4];
+            final boolean[] paused = new boolean[4];
+            final StringBuilder plan = new StringBuilder();
+            final long end = System.currentTimeMillis() + seconds * 1000L;
+            try
+            {
+                while (System.currentTimeMillis() < end)
+                {
+                    final int node = 1 + random.nextInt(3);
+                    final int fault = random.nextInt(4);
+                    int live = 0;
+                    for (int i = 1; i <= 3; i++)
+                    {
+                        live += down[i] ? 0 : 1;
+                    }
+                    if (fault == 0 && !down[node] && !paused[node] && live > 1)
+                    {
+                        plan.append(" kill").append(node);
+                        workload.open(node, false);
+                        cluster.stop(node);
+                        down[node] = true;
+                    }
+                    else if (fault == 1 && down[node])
+                    {
+                        plan.append(" start").append(node);
+                        cluster.start(node);
+                        down[node] = false;
+                        workload.open(node, true);
+                    }
+                    else if (fault == 2 && !down[node])
+                    {
+                        plan.append(paused[node] ? " resume" : " pause").append(node);
+                        workload.open(node, paused[node]);
+                        paused[node] = !paused[node];
+                        cluster.server(node).faults().pause(paused[node]);
+                    }
+                    else if (fault == 3)
+                    {
+                        final int other = 1 + random.nextInt(3);
+                        if (other != node && !down[node] && !down[other])
+                        {
+                            plan.append(" cut").append(node).append('-').append(other);
+                            cluster.server(node).faults().partition(other - 1);
+                            cluster.server(other).faults().partition(node - 1);
+                        }
+                        else
+                        {
+                            plan.append(" heal");
+                            healAll(cluster);
+                        }
+                    }
+                    Thread.sleep(100 + random.nextInt(1400));
+                }
+            }
+            finally
+            {
+                System.out.println("random faults seed=" + seed + ":" + plan);
+                healAll(cluster);
+                for (int i = 1; i <= 3; i++)
+                {
+                    if (paused[i])
+                    {
+                        cluster.server(i).faults().pause(false);
+                    }
+                    if (down[i])
+                    {
+                        cluster.start(i);
+                    }
+                    workload.open(i, true);
+                }
+            }
+            awaitSettled("healed after" + plan, cluster);
+            Thread.sleep(500);
+        }));
+    }
+
+    private static void healAll(final Cluster cluster)
+    {
+        for (int i = 1; i <= cluster.size(); i++)
+        {
+            if (cluster.server(i) != null)
+            {
+                cluster.server(i).faults().heal();
+            }
+        }
     }
 }
