@@ -63,7 +63,14 @@ class VirtualSynchronyClusterTest
                 }
                 workload.start();
                 Thread.sleep(400);
-                faults.run(cluster, workload, recorder);
+                try
+                {
+                    faults.run(cluster, workload, recorder);
+                }
+                catch (final AssertionError ex)
+                {
+                    throw new AssertionError(what + ": " + ex.getMessage(), ex);
+                }
                 Thread.sleep(400);
             }
             finally
