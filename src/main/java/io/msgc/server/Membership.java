@@ -1365,7 +1365,9 @@ final class Membership
         }
         sendLinkStates();
         collect();
-        final long alive = aliveMask(now);
+        // a node left out ends its old view without those that moved on: they cannot take part in ending it, and
+        // waiting for them to include it again waits for ever when a node of that old view has restarted since
+        final long alive = aliveMask(now) & ~movedOn();
         if (proposal != null)
         {
             final boolean answered = (proposal.answered & proposal.target) == proposal.target;
@@ -1461,15 +1463,23 @@ final class Membership
     /** A member of this view reports a later view this node is not in: it was left out and must move on. */
     private boolean viewBehind()
     {
+        return movedOn() != 0;
+    }
+
+    /** The members of this view that report a later view this node is not in: they moved on without it. */
+    private long movedOn()
+    {
+        long movedOn = 0;
         for (long mask = members & ~selfBit; mask != 0; mask &= mask - 1)
         {
-            final Peer peer = peers[Long.numberOfTrailingZeros(mask)];
+            final int node = Long.numberOfTrailingZeros(mask);
+            final Peer peer = peers[node];
             if (peer.up && peer.view > viewId && (flush == null || peer.view != flush.proposal))
             {
-                return true;
+                movedOn |= 1L << node;
             }
         }
-        return false;
+        return movedOn;
     }
 
     private long clockCounter()

@@ -85,6 +85,59 @@ class MembershipSimTest
         net.close();
     }
 
+    /**
+     * A node stopped past the peer timeout while another node of its old view restarts: when it runs again it must
+     * end its old view and merge, though it refuses the restarted node until that old view is over. (It waited for
+     * ever: the others kept proposing it, and dropping it again because the restarted node could not reach it.)
+     */
+    @Test
+    void aNodeStoppedWhileAnotherRestartsRejoinsWhenItRunsAgain()
+    {
+        for (final int restarted : new int[]{0, 1})
+        {
+            final SimNetwork net = new SimNetwork(3, 5);
+            net.startAll();
+            net.awaitSettled(2000 * MS);
+            final List<SimNetwork.Member> members = new ArrayList<>();
+            for (int node = 0; node < 3; node++)
+            {
+                final SimNetwork.Member m = net.connect(node, "m" + node);
+                m.join("g");
+                members.add(m);
+            }
+            net.run(100 * MS);
+            net.pause(2, 1000 * MS);
+            for (final SimNetwork.Member m : members)
+            {
+                m.send(ServiceType.AGREED, "g"); // the stopped node's member's waits in its socket
+            }
+            net.run(300 * MS);
+            net.crash(restarted);
+            net.run(50 * MS);
+            net.start(restarted);
+            final SimNetwork.Member again = net.connect(restarted, "again");
+            again.join("g");
+            net.run(800 * MS);
+            try
+            {
+                net.awaitSettled(3000 * MS);
+            }
+            catch (final AssertionError e)
+            {
+                throw new AssertionError("node" + (restarted + 1) + " restarted while node3 was stopped: " +
+                    e.getMessage(), e);
+            }
+            for (final SimNetwork.Member m : net.members(members))
+            {
+                m.send(ServiceType.SAFE, "g");
+            }
+            again.send(ServiceType.FIFO, "g");
+            net.run(500 * MS);
+            assertClean(net, true);
+            net.close();
+        }
+    }
+
     private static final int[] SERVICES = {ServiceType.FIFO, ServiceType.RELIABLE, ServiceType.AGREED, ServiceType.SAFE};
 
     /**
