@@ -255,6 +255,45 @@ class VirtualSynchronyClusterTest
         }));
     }
 
+    /**
+     * node3 is paused past the peer timeout, and meanwhile another node of its old view restarts: node3 refuses the
+     * new incarnation until its old view is over, so it must end that view without the nodes that moved on, then
+     * merge. (It stayed out for ever, and the others changed views every few milliseconds trying to take it in.)
+     */
+    @Test
+    void aNodePausedWhileAnotherRestartsRejoins() throws Exception
+    {
+        forSeeds(seed -> scenario("pause node3, restart another", seed, 3, (cluster, workload, recorder) ->
+        {
+            for (final int restarted : new int[]{1, 2})
+            {
+                final int other = 3 - restarted;
+                workload.open(3, false);
+                cluster.server(3).faults().pause(true);
+                try
+                {
+                    Cluster.await("node1 and node2 leave node3 out", 3000,
+                        () -> cluster.sees(1, 1, 2) && cluster.sees(2, 1, 2));
+                    workload.open(restarted, false);
+                    cluster.stop(restarted);
+                    Cluster.await("node" + other + " alone", 3000, () -> cluster.sees(other, other));
+                    cluster.start(restarted);
+                    Cluster.await("node" + restarted + " back", 5000,
+                        () -> cluster.sees(1, 1, 2) && cluster.sees(2, 1, 2));
+                    workload.open(restarted, true);
+                    Thread.sleep(300);
+                }
+                finally
+                {
+                    cluster.server(3).faults().pause(false);
+                }
+                awaitSettled("node3 resumed after node" + restarted + " restarted", cluster);
+                workload.open(3, true);
+                Thread.sleep(300);
+            }
+        }));
+    }
+
     @Test
     void partitionsHealIntoOneAgreedView() throws Exception
     {
