@@ -1367,7 +1367,13 @@ final class Membership
         collect();
         // a node left out ends its old view without those that moved on: they cannot take part in ending it, and
         // waiting for them to include it again waits for ever when a node of that old view has restarted since
-        final long alive = aliveMask(now) & ~movedOn();
+        long alive = aliveMask(now) & ~movedOn();
+        if (restartedMembers() != 0)
+        {
+            // this node refuses their new incarnations until this view is over, so nodes outside it cannot end it:
+            // its survivors end it first, a merge follows
+            alive &= members;
+        }
         if (proposal != null)
         {
             final boolean answered = (proposal.answered & proposal.target) == proposal.target;
@@ -1464,6 +1470,21 @@ final class Membership
     private boolean viewBehind()
     {
         return movedOn() != 0;
+    }
+
+    /** The members of this view whose new incarnation tried to connect: the old one is gone. */
+    private long restartedMembers()
+    {
+        long restarted = 0;
+        for (long mask = members & ~selfBit; mask != 0; mask &= mask - 1)
+        {
+            final int node = Long.numberOfTrailingZeros(mask);
+            if (peers[node].restarted)
+            {
+                restarted |= 1L << node;
+            }
+        }
+        return restarted;
     }
 
     /** The members of this view that report a later view this node is not in: they moved on without it. */

@@ -138,6 +138,63 @@ class MembershipSimTest
         }
     }
 
+    /**
+     * node2 dies, node3 stops past the peer timeout while in a view with node1 only, node1 dies, node2 comes back
+     * alone, and node1 comes back about when node3 runs again: node3 refuses the new node1 while its old view holds
+     * the old one, so it must end that view by itself (it waited for node2, outside that view, to do it; node2 never
+     * could, and node1 and node2 changed views every few milliseconds).
+     */
+    @Test
+    void aNodeStoppedWhileItsOnlyPeerRestartsBesideAnotherNodeRejoins()
+    {
+        for (int startAt = 400; startAt <= 900; startAt += 50)
+        {
+            final SimNetwork net = new SimNetwork(3, 5);
+            net.startAll();
+            net.awaitSettled(2000 * MS);
+            final List<SimNetwork.Member> members = new ArrayList<>();
+            for (int node = 0; node < 3; node++)
+            {
+                final SimNetwork.Member m = net.connect(node, "m" + node);
+                m.join("g");
+                members.add(m);
+            }
+            net.run(100 * MS);
+            net.crash(1);
+            net.run(300 * MS);
+            net.pause(2, 1000 * MS);
+            for (final SimNetwork.Member m : net.members(members))
+            {
+                m.send(ServiceType.AGREED, "g");
+            }
+            net.run(300 * MS);
+            net.crash(0);
+            net.run(50 * MS);
+            net.start(1);
+            net.run(startAt * MS);
+            net.start(0);
+            try
+            {
+                net.awaitSettled(3000 * MS);
+            }
+            catch (final AssertionError e)
+            {
+                throw new AssertionError("node1 restarted " + startAt + " ms after node2: " + e.getMessage(), e);
+            }
+            final SimNetwork.Member again = net.connect(0, "again");
+            again.join("g");
+            net.run(100 * MS);
+            for (final SimNetwork.Member m : net.members(members))
+            {
+                m.send(ServiceType.SAFE, "g");
+            }
+            again.send(ServiceType.FIFO, "g");
+            net.run(500 * MS);
+            assertClean(net, true);
+            net.close();
+        }
+    }
+
     private static final int[] SERVICES = {ServiceType.FIFO, ServiceType.RELIABLE, ServiceType.AGREED, ServiceType.SAFE};
 
     /**
