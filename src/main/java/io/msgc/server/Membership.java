@@ -301,10 +301,10 @@ final class Membership
 
     private final int self;
     private final long selfBit;
-    private final int nodeCount;
-    private final String[] nodeNames;
-    private final byte[][] nodeNameBytes;
-    private final byte[] selfName;
+    /** Node indexes in use: the most nodes the peers list had since start ({@link NodeNames#highWater()}). */
+    private int nodeCount;
+    private final int maxLogBytes;
+    private final NodeNames nodeNames;
     private final long peerTimeoutNs;
     private final int maxBacklog;
     private final long slowConsumerTimeoutNs;
@@ -363,6 +363,8 @@ final class Membership
     private boolean clientsPaused;
     /** Some stream waits for a local member's buffer (flow control). */
     private boolean anyBlocked;
+    /** A drain: this node is leaving the cluster. */
+    private boolean leaving;
     private boolean logFull;
     private boolean reportDue;
     private long reportedBytes;
@@ -372,6 +374,8 @@ final class Membership
 
     private final UnsafeBuffer scratch;
     private final long[] vector = new long[LinkStateFrame.MAX_NODES + 1];
+    /** Scratch of {@link #viewTarget}: each alive node's alive mask. */
+    private final long[] seen = new long[NodeNames.MAX];
     private final MarkFrame markFrame = new MarkFrame();
     private final DataFrame dataFrame = new DataFrame();
     private final EventFrame eventFrame = new EventFrame();
@@ -381,7 +385,7 @@ final class Membership
 
     /**
      * @param self          this node's index.
-     * @param nodeNames     node names by index (the peers list).
+     * @param nodeNames     node names by index (the peers list, which a reload may extend or shorten).
      * @param incarnation   this node's incarnation.
      * @param limits        sizes and timeouts.
      * @param clock         monotonic clock for every deadline.
@@ -393,7 +397,7 @@ final class Membership
      */
     Membership(
         final int self,
-        final String[] nodeNames,
+        final NodeNames nodeNames,
         final long incarnation,
         final Limits limits,
         final NanoClock clock,
@@ -405,20 +409,13 @@ final class Membership
     {
         this.self = self;
         this.selfBit = 1L << self;
-        this.nodeCount = nodeNames.length;
         this.nodeNames = nodeNames;
-        nodeNameBytes = new byte[nodeCount][];
-        for (int i = 0; i < nodeCount; i++)
-        {
-            nodeNameBytes[i] = nodeNames[i].getBytes(StandardCharsets.US_ASCII);
-        }
-        this.selfName = nodeNameBytes[self];
         this.incarnation = incarnation;
         this.peerTimeoutNs = limits.peerTimeoutNs();
         this.maxBacklog = limits.maxBacklog();
         this.slowConsumerTimeoutNs = limits.slowConsumerTimeoutNs();
         this.flushTimeoutNs = peerTimeoutNs;
-        final int maxLogBytes = limits.maxLogBytes();
+        this.maxLogBytes = limits.maxLogBytes();
         this.clock = clock;
         this.epochClock = epochClock;
         this.transport = transport;
@@ -428,15 +425,11 @@ final class Membership
         out = new FrameLog(1 << 20, maxLogBytes);
         submits = new FrameLog(64 << 10, maxLogBytes);
         held = new FrameLog(64 << 10, maxLogBytes);
-        sources = new Inbound[nodeCount];
-        peers = new Peer[nodeCount];
-        orderedFrom = new long[nodeCount];
-        early = new EarlyOk[nodeCount];
-        for (int i = 0; i < nodeCount; i++)
-        {
-            sources[i] = new Inbound(i, i == self ? out : new FrameLog(64 << 10, maxLogBytes));
-            peers[i] = new Peer();
-        }
+        sources = new Inbound[NodeNames.MAX];
+        peers = new Peer[NodeNames.MAX];
+        orderedFrom = new long[NodeNames.MAX];
+        early = new EarlyOk[NodeNames.MAX];
+        onPeersChanged();
         sources[self].incarnation = incarnation;
         scratch = new UnsafeBuffer(BufferUtil.allocateDirectAligned(Math.max(limits.maxFrameSize(), 1 << 16), 64));
         // alone at first: a view of this node only
@@ -494,6 +487,44 @@ final class Membership
     long logBytes()
     {
         return out.bytes();
+    }
+
+    /**
+     * Leave the cluster (a drain): this node reports that it sees nobody, so the others form a view without it,
+     * and it forms one alone. Its members should be gone first ({@link #requestsPending()}).
+     */
+    void leave()
+    {
+        if (!leaving)
+        {
+            leaving = true;
+            log.notice("leaving", "view=" + viewId + " nodes=" + names(members));
+            sendLinkStates();
+        }
+    }
+
+    /**
+     * @return true once a {@link #leave()} is done: this node is alone in its view and no change is running.
+     */
+    boolean left()
+    {
+        return leaving && members == selfBit && flush == null && proposal == null;
+    }
+
+    /**
+     * @return true while joins, leaves or disconnects of local members wait to be installed.
+     */
+    boolean requestsPending()
+    {
+        return !requests.isEmpty();
+    }
+
+    /**
+     * @return the name of the node that orders AGREED messages and events in this view.
+     */
+    String sequencerName()
+    {
+        return nodeNames.name(sequencer);
     }
 
     /**
@@ -663,7 +694,7 @@ final class Membership
         if (out.append(seq, route, buffer, offset, length) < 0)
         {
             // the stream may not drop a frame: this only happens past max log bytes, after clients were paused
-            throw new IllegalStateException("stream log of node " + nodeNames[self] + " is full (" + out.bytes() +
+            throw new IllegalStateException("stream log of node " + nodeNames.name(self) + " is full (" + out.bytes() +
                 " bytes): members are not processing");
         }
         for (long mask = route & ~selfBit; mask != 0; mask &= mask - 1)
@@ -766,7 +797,7 @@ final class Membership
             (members & (1L << node)) != 0)
         {
             peer.stale = true;
-            log.info("peer-gap", "node=" + nodeNames[node] + " silent_ms=" + (now - peer.lastHeardNs) / 1_000_000 +
+            log.info("peer-gap", "node=" + nodeNames.name(node) + " silent_ms=" + (now - peer.lastHeardNs) / 1_000_000 +
                 " reason=\"a long silence: a view change resynchronizes before anything more of it is ordered\"");
         }
         peer.lastHeardNs = now;
@@ -807,7 +838,7 @@ final class Membership
             case FrameType.HEARTBEAT:
                 return null;
             default:
-                return "unexpected " + FrameType.name(type) + " from peer " + nodeNames[node];
+                return "unexpected " + FrameType.name(type) + " from peer " + nodeNames.name(node);
         }
     }
 
@@ -826,14 +857,14 @@ final class Membership
             return error;
         }
         if (type == FrameType.DATA && !StreamFrame.isOrdered(buffer, offset) &&
-            !DataFrame.senderIsOn(buffer, offset, nodeNameBytes[node]))
+            !DataFrame.senderIsOn(buffer, offset, nodeNames.bytes(node)))
         {
             // only a sequencer's ordered copies carry other nodes' members' messages
-            return "DATA from " + nodeNames[node] + " names a sender of another node";
+            return "DATA from " + nodeNames.name(node) + " names a sender of another node";
         }
         if (source.log.append(seq, 0, buffer, offset, length) < 0)
         {
-            return "holding " + source.log.bytes() + " bytes of " + nodeNames[node] + "'s stream: it is not stable";
+            return "holding " + source.log.bytes() + " bytes of " + nodeNames.name(node) + "'s stream: it is not stable";
         }
         source.receivedSeq = seq;
         if (type == FrameType.EVENT && node == sequencer)
@@ -914,6 +945,20 @@ final class Membership
             sendLinkStates();
         }
         pumpAll();
+    }
+
+    /**
+     * The peers list was reloaded (nodes appended, or the last ones dropped: {@link NodeNames}). New nodes get their
+     * state; dropped ones stop counting as alive, so the next view leaves them out.
+     */
+    void onPeersChanged()
+    {
+        for (int i = nodeCount; i < nodeNames.highWater(); i++)
+        {
+            sources[i] = new Inbound(i, i == self ? out : new FrameLog(64 << 10, maxLogBytes));
+            peers[i] = new Peer();
+        }
+        nodeCount = nodeNames.highWater();
     }
 
     // ---------------------------------------------------------------- flow control towards local members
@@ -1204,7 +1249,7 @@ final class Membership
     {
         for (int i = 0; i < nodeCount; i++)
         {
-            if (DataFrame.senderIsOn(buffer, offset, nodeNameBytes[i]))
+            if (DataFrame.senderIsOn(buffer, offset, nodeNames.bytes(i)))
             {
                 return i;
             }
@@ -1330,7 +1375,7 @@ final class Membership
             {
                 // the old incarnation must leave the view first: its stream may still be needed by survivors
                 peer.restarted = true;
-                return "node " + nodeNames[node] + " restarted; it can rejoin once its old incarnation left view " +
+                return "node " + nodeNames.name(node) + " restarted; it can rejoin once its old incarnation left view " +
                     viewId;
             }
             source.reset(peerIncarnation);
@@ -1492,13 +1537,14 @@ final class Membership
     private long aliveMask(final long nowNs)
     {
         long alive = selfBit;
-        for (int i = 0; i < nodeCount; i++)
+        for (int i = 0; i < nodeCount && !leaving; i++)
         {
             final Peer peer = peers[i];
             // a node left out of this view change may come back only from another view: as a survivor of this
             // node's old view it would deliver that view's messages differently
             final boolean leftOut = (excluded & (1L << i)) != 0 && peer.view == viewId;
-            if (i != self && !peer.gone && !peer.restarted && !leftOut && peer.lastHeardNs != 0 &&
+            if (i != self && i < nodeNames.count() && !peer.gone && !peer.restarted && !leftOut &&
+                peer.lastHeardNs != 0 &&
                 (peer.up || nowNs - peer.lastHeardNs < peerTimeoutNs))
             {
                 alive |= 1L << i;
@@ -1530,7 +1576,7 @@ final class Membership
         }
         sendLinkStates();
         collect();
-        final long alive = aliveMask(now);
+        final long alive = viewTarget(now);
         if (proposal != null)
         {
             final boolean answered = (proposal.answered & proposal.target) == proposal.target;
@@ -1585,10 +1631,10 @@ final class Membership
                 final long queued = queuedFor(node, acked);
                 if (queued >= maxBacklog)
                 {
-                    log.warn("peer-stuck", "node=" + nodeNames[node] + " queued=" + queued + " stalled_ms=" +
+                    log.warn("peer-stuck", "node=" + nodeNames.name(node) + " queued=" + queued + " stalled_ms=" +
                         (now - peer.progressNs) / 1_000_000 + " max_backlog=" + maxBacklog);
                     peer.progressNs = now; // once per timeout, until the link is down
-                    transport.close(node, "peer stuck: " + queued + " frames of " + nodeNames[self] +
+                    transport.close(node, "peer stuck: " + queued + " frames of " + nodeNames.name(self) +
                         "'s stream unprocessed, no progress for " + peerTimeoutNs / 1_000_000 +
                         " ms (max_backlog=" + maxBacklog + ")");
                 }
@@ -1671,12 +1717,14 @@ final class Membership
                 break;
             case FrameType.FLUSH_OK:
             {
-                final int count = Math.min(viewChange.count(), nodeCount + 1);
-                final long[] horizons = new long[nodeCount + 1];
-                for (int i = 0; i < count; i++)
+                // the sender's held horizons by node index, then what it knew stable (last, whatever its node count)
+                final int count = viewChange.count();
+                final long[] horizons = new long[NodeNames.MAX + 1];
+                for (int i = 0; i < Math.min(count - 1, nodeCount); i++)
                 {
                     horizons[i] = viewChange.vector(i);
                 }
+                horizons[NodeNames.MAX] = count > 0 ? viewChange.vector(count - 1) : 0;
                 onFlushOk(from, id, viewChange.nodes(), viewChange.value(), horizons);
                 break;
             }
@@ -1709,21 +1757,26 @@ final class Membership
                 }
                 break;
             default: // VIEW_REQUEST
-                if (viewChange.value() >= viewId && proposal == null &&
-                    Long.numberOfTrailingZeros(aliveMask(clock.nanoTime())) == self)
+            {
+                final long target = viewTarget(clock.nanoTime());
+                // a node outside the view asks in vain while it cannot be in one with every member (it is not in
+                // all their peers lists yet, or some link to it is down): proposing again would only churn
+                if (viewChange.value() >= viewId && proposal == null && Long.numberOfTrailingZeros(target) == self &&
+                    ((members & (1L << from)) != 0 || target != members))
                 {
-                    propose(aliveMask(clock.nanoTime()));
+                    propose(target);
                 }
                 break;
+            }
         }
     }
 
     private void onPropose(final int from, final long id, final long target)
     {
         observe(id);
-        if ((target & selfBit) == 0)
+        if ((target & selfBit) == 0 || leaving && from != self)
         {
-            return;
+            return; // a leaving node answers no other node's proposal: it is left out when the answer does not come
         }
         if (id <= viewId || flush != null && id < flush.proposal)
         {
@@ -1785,8 +1838,9 @@ final class Membership
         {
             transport.offer(Long.numberOfTrailingZeros(mask), scratch, 0, length, false);
         }
-        final long[] own = new long[nodeCount + 1];
-        System.arraycopy(vector, 0, own, 0, nodeCount + 1);
+        final long[] own = new long[NodeNames.MAX + 1];
+        System.arraycopy(vector, 0, own, 0, nodeCount);
+        own[NodeNames.MAX] = frozenStable;
         onFlushOk(self, flush.proposal, alive, viewId, own);
     }
 
@@ -1826,6 +1880,22 @@ final class Membership
     }
 
     /** The largest set, lowest nodes first, in which every node reaches every other. */
+    /**
+     * The nodes the next view should have: those alive here that also see each other (by their last LINK_STATE).
+     * A node some member does not see, because the link is down or because it is not in that member's peers list
+     * yet (a rolling reload), stays out until it is seen by all.
+     */
+    private long viewTarget(final long now)
+    {
+        final long alive = aliveMask(now);
+        for (long mask = alive; mask != 0; mask &= mask - 1)
+        {
+            final int n = Long.numberOfTrailingZeros(mask);
+            seen[n] = n == self ? alive : peers[n].alive | 1L << n;
+        }
+        return clique(alive, seen);
+    }
+
     private long clique(final long target, final long[] alive)
     {
         long clique = 0;
@@ -2017,7 +2087,7 @@ final class Membership
         survivorsKnownStable = 0;
         for (long mask = keep; mask != 0; mask &= mask - 1)
         {
-            survivorsKnownStable = Math.max(survivorsKnownStable, flush.horizons[Long.numberOfTrailingZeros(mask)][nodeCount]);
+            survivorsKnownStable = Math.max(survivorsKnownStable, flush.horizons[Long.numberOfTrailingZeros(mask)][NodeNames.MAX]);
         }
         drainAll();
         // one id per proposal and set of nodes moving on together: those sets are disjoint (a node is in one old view,
@@ -2044,7 +2114,7 @@ final class Membership
             final boolean finished = s.done || s.failed && s.log.recordAt(s.cursor) >= s.log.tail();
             if (!finished)
             {
-                log.log(EventLog.Level.ERROR, "view-incomplete", "view=" + viewId + " node=" + nodeNames[s.node] +
+                log.log(EventLog.Level.ERROR, "view-incomplete", "view=" + viewId + " node=" + nodeNames.name(s.node) +
                     " seq=" + s.processedSeq + " mark=" + s.markAt + " reason=\"a stream did not reach its end\"");
             }
             if (s.failed)
@@ -2221,7 +2291,7 @@ final class Membership
             peers[node].sendPosition = startPosition;
         }
         log.notice("node-view", "id=" + viewId + " nodes=[" + names(members) + "] sequencer=" +
-            nodeNames[sequencer] + " previous=" + oldView);
+            nodeNames.name(sequencer) + " previous=" + oldView);
         advance(sources[self]);
         // what local members asked for during the change goes to the new sequencer, in order
         final ArrayList<Request> again = new ArrayList<>(requests);
@@ -2251,7 +2321,7 @@ final class Membership
         for (long m = mask; m != 0; m &= m - 1)
         {
             final int n = Long.numberOfTrailingZeros(m);
-            sb.append(sb.length() == 0 ? "" : ",").append(n < nodeCount ? nodeNames[n] : "node#" + n);
+            sb.append(sb.length() == 0 ? "" : ",").append(n < nodeCount ? nodeNames.name(n) : "node#" + n);
         }
         return sb.toString();
     }

@@ -53,9 +53,10 @@ final class BenchCluster implements AutoCloseable
         Node(final int index, final int maxFrameSize, final EventLog log)
         {
             this.index = index;
-            table = new GroupTable(index, names, maxFrameSize, sessions, this);
-            router = new Router(index, maxFrameSize, names, table.groups(), sessions, counters, this);
-            membership = new Membership(index, names, 1 + index,
+            final NodeNames nodeNames = new NodeNames(names);
+            table = new GroupTable(index, nodeNames, maxFrameSize, sessions, this);
+            router = new Router(index, maxFrameSize, nodeNames, table.groups(), sessions, counters, this);
+            membership = new Membership(index, nodeNames, 1 + index,
                 new Membership.Limits(maxFrameSize, 1_000_000_000L, 5000, 512 << 20, 10_000_000_000L),
                 System::nanoTime, System::currentTimeMillis, this, this, table, log);
         }
