@@ -793,7 +793,9 @@ final class Membership
     {
         final Peer peer = peers[node];
         final long now = clock.nanoTime();
-        if (peer.lastHeardNs != 0 && now - peer.lastHeardNs > peerTimeoutNs / 2 && !peer.stale &&
+        // a coordinator leaves a member out only after a full peer timeout of silence: a shorter gap, with a
+        // margin for timer granularity, cannot hide a view this node was left out of
+        if (peer.lastHeardNs != 0 && now - peer.lastHeardNs > peerTimeoutNs / 4 * 3 && !peer.stale &&
             (members & (1L << node)) != 0)
         {
             peer.stale = true;
@@ -1429,9 +1431,14 @@ final class Membership
         observe(linkState.viewId());
         peer.view = linkState.viewId();
         peer.alive = linkState.alive();
-        source.sentHint = Math.max(source.sentHint, linkState.sent());
         final int count = Math.min(linkState.count(), nodeCount);
         final boolean sameView = linkState.viewId() == viewId;
+        if (sameView)
+        {
+            // what a node in another view passed on says nothing of this view: it may have dropped, unsent, frames
+            // it routed here before it left (a survivor must then still get them from the others)
+            source.sentHint = Math.max(source.sentHint, linkState.sent());
+        }
         for (int i = 0; i < count; i++)
         {
             peer.processed[i] = sameView ? Math.max(peer.processed[i], linkState.processed(i)) : 0;
