@@ -184,7 +184,7 @@ public final class CountersFile implements AutoCloseable
         h.putInt(PEER_TIMEOUT_OFFSET, peerTimeoutMs);
         putString(h, VERSION_OFFSET, version, MAX_VERSION_LENGTH);
         putString(h, NODE_OFFSET, node, MAX_NODE_LENGTH);
-        h.putIntRelease(MAGIC_OFFSET, MAGIC);
+        h.putIntOrdered(MAGIC_OFFSET, MAGIC);
         return file;
     }
 
@@ -351,7 +351,7 @@ public final class CountersFile implements AutoCloseable
      */
     public void heartbeat(final long epochMs)
     {
-        header.putLongRelease(HEARTBEAT_OFFSET, epochMs);
+        header.putLongOrdered(HEARTBEAT_OFFSET, epochMs);
     }
 
     /**
@@ -361,7 +361,7 @@ public final class CountersFile implements AutoCloseable
      */
     public void markStopped(final long epochMs)
     {
-        header.putLongRelease(STOP_TIME_OFFSET, epochMs);
+        header.putLongOrdered(STOP_TIME_OFFSET, epochMs);
     }
 
     /**

@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * What a node counts, as Agrona counters in its {@link CountersFile}. Written by the event-loop thread only, with
- * single-writer release stores ({@code incrementRelease}, {@code getAndAddRelease}, {@code setRelease}): a plain
+ * single-writer ordered stores ({@code incrementOrdered}, {@code getAndAddOrdered}, {@code setOrdered}): a plain
  * {@code mov} on x86, no lock, no allocation; readers in other threads and processes see the values.
  */
 public final class NodeCounters

@@ -11,7 +11,7 @@ import java.util.List;
  */
 public final class MembershipView
 {
-    /** Cause values, as in the MEMBERSHIP frame. */
+    /** Cause values, as in the MEMBERSHIP frame (code = ordinal + 1), then {@link #UNKNOWN}. */
     public enum Cause
     {
         /** A member joined. */
@@ -25,11 +25,20 @@ public final class MembershipView
         /** This client left the group: no member list. */
         SELF_LEAVE,
         /**
-         * Nodes were lost: the members listed move on together. Messages that follow, until the next view, were sent
-         * in the previous view; SAFE among them is known to be held by these members only.
+         * Nodes were lost: the members listed are those moving on together to the next regular view. Messages
+         * delivered between this view and the next were sent in the previous view; a SAFE message among them is
+         * known to be held only by these members.
          */
-        TRANSITIONAL
+        TRANSITIONAL,
+        /**
+         * A cause code this library does not know (a newer server): {@link #causeCode()} has the code. Never
+         * sent by a server of this protocol version.
+         */
+        UNKNOWN
     }
+
+    /** Causes by code - 1; cached because {@code values()} copies the array on every call. */
+    private static final Cause[] CAUSES = Cause.values();
 
     private final MembershipFrame frame;
 
@@ -55,11 +64,20 @@ public final class MembershipView
     }
 
     /**
-     * @return the cause.
+     * @return the cause; {@link Cause#UNKNOWN} for a code this library does not know (never throws).
      */
     public Cause cause()
     {
-        return Cause.values()[frame.cause() - 1];
+        final int code = frame.cause();
+        return code >= 1 && code < CAUSES.length ? CAUSES[code - 1] : Cause.UNKNOWN;
+    }
+
+    /**
+     * @return the cause code as the frame carries it (1 JOIN ... 6 TRANSITIONAL).
+     */
+    public int causeCode()
+    {
+        return frame.cause();
     }
 
     /**

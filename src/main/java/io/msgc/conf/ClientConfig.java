@@ -1,5 +1,7 @@
 package io.msgc.conf;
 
+import org.agrona.ErrorHandler;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -24,6 +26,7 @@ public final class ClientConfig
     private final boolean singleThreaded;
     private final boolean enabled;
     private final String debugLevel;
+    private final ErrorHandler errorHandler;
 
     private ClientConfig(final Builder b)
     {
@@ -42,6 +45,7 @@ public final class ClientConfig
         singleThreaded = b.singleThreaded;
         enabled = b.enabled;
         debugLevel = b.debugLevel;
+        errorHandler = b.errorHandler;
     }
 
     /**
@@ -140,6 +144,16 @@ public final class ClientConfig
     }
 
     /**
+     * @return where the client reports an exception thrown by the application's message handler (the message is
+     *         then skipped), or null for the client's default, which prints it to standard error. Set in code
+     *         with {@link Builder#errorHandler}; not a config-file option.
+     */
+    public ErrorHandler errorHandler()
+    {
+        return errorHandler;
+    }
+
+    /**
      * Builds a {@link ClientConfig}; starts with every default. {@link #build()} checks only the sizes whose
      * arithmetic could overflow (max_frame_size, send_queue_capacity), not every range a file is held to.
      */
@@ -159,6 +173,7 @@ public final class ClientConfig
         private boolean singleThreaded;
         private boolean enabled = true;
         private String debugLevel = ConfigValidator.DEFAULT_DEBUG_LEVEL;
+        private ErrorHandler errorHandler;
 
         private Builder()
         {
@@ -309,6 +324,20 @@ public final class ClientConfig
         public Builder debugLevel(final String level)
         {
             this.debugLevel = level.toUpperCase(Locale.ROOT);
+            return this;
+        }
+
+        /**
+         * Where to report an exception thrown by the application's handler. The client reports each one once,
+         * skips the message (or event) the handler failed on and carries on with the next. The error handler
+         * runs on the client's I/O thread and must not throw.
+         *
+         * @param errorHandler the handler, or null for the default (print to standard error).
+         * @return this.
+         */
+        public Builder errorHandler(final ErrorHandler errorHandler)
+        {
+            this.errorHandler = errorHandler;
             return this;
         }
 

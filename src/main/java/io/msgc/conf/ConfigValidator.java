@@ -30,7 +30,8 @@ final class ConfigValidator
         "counters_file", "debug_level", "enabled", "heartbeat_interval_ms", "idle_strategy", "idle_timeout",
         "keepalive_interval", "log_file", "log_format", "max_backlog", "max_buffer_memory", "max_clients",
         "max_frame_size", "max_groups_per_client", "max_handshakes", "messages_per_iter", "metrics_listen",
-        "peer_timeout_ms", "peers", "port", "reconnect_initial_ms", "reconnect_interval", "tcpbuf_size");
+        "peer_timeout_ms", "peers", "port", "reconnect_initial_ms", "reconnect_interval", "slow_consumer_timeout",
+        "tcpbuf_size");
     private static final List<String> CLIENT_OPTIONS = List.of("bind_address", "connect_timeout", "debug_level",
         "enabled", "idle_timeout", "keepalive_interval", "max_frame_size", "name", "reconnect", "reconnect_initial_ms",
         "reconnect_interval", "send_queue_capacity", "server");
@@ -168,6 +169,7 @@ final class ConfigValidator
                 case "port" -> integer(o, 1, HostPort.MAX_PORT, ints, b::port);
                 case "connect_timeout" -> integer(o, 1, MAX_SECONDS, ints, b::connectTimeout);
                 case "idle_timeout" -> integer(o, 1, MAX_SECONDS, ints, b::idleTimeout);
+                case "slow_consumer_timeout" -> integer(o, 1, MAX_SECONDS, ints, b::slowConsumerTimeout);
                 case "keepalive_interval" -> integer(o, 1, MAX_SECONDS, ints, b::keepaliveInterval);
                 case "reconnect_interval" -> integer(o, 1, MAX_SECONDS, ints, b::reconnectInterval);
                 case "max_backlog" -> integer(o, 1, 10_000_000, ints, b::maxBacklog);

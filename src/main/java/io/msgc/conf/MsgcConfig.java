@@ -165,6 +165,7 @@ public final class MsgcConfig
             line(sb, "msgc_server.port", s.port());
             line(sb, "msgc_server.connect_timeout", s.connectTimeout());
             line(sb, "msgc_server.idle_timeout", s.idleTimeout());
+            line(sb, "msgc_server.slow_consumer_timeout", s.slowConsumerTimeout());
             line(sb, "msgc_server.keepalive_interval", s.keepaliveInterval());
             line(sb, "msgc_server.reconnect_interval", s.reconnectInterval());
             line(sb, "msgc_server.max_backlog", s.maxBacklog());

@@ -19,10 +19,12 @@ public final class ServerConfig
     private final List<PeerConfig> peers;
     private final Map<String, PeerConfig> peersByName = new HashMap<>();
     private final long peersDigest;
+    private final long[] prefixDigests;
     private final String peersDescription;
     private final int port;
     private final int connectTimeout;
     private final int idleTimeout;
+    private final int slowConsumerTimeout;
     private final int keepaliveInterval;
     private final int reconnectInterval;
     private final int maxBacklog;
@@ -55,6 +57,7 @@ public final class ServerConfig
         port = b.port;
         connectTimeout = b.connectTimeout;
         idleTimeout = b.idleTimeout;
+        slowConsumerTimeout = b.slowConsumerTimeout;
         keepaliveInterval = b.keepaliveInterval;
         reconnectInterval = b.reconnectInterval;
         maxBacklog = b.maxBacklog;
@@ -80,6 +83,7 @@ public final class ServerConfig
         // nodes compare digests at handshake: every node must hash exactly the same bytes
         long hash = 0xcbf29ce484222325L;
         final StringBuilder description = new StringBuilder("[");
+        prefixDigests = new long[peers.size()];
         for (final PeerConfig peer : peers)
         {
             final String entry = peer.name() + "=" + peer.host() + ":" + peer.port();
@@ -88,6 +92,7 @@ public final class ServerConfig
                 hash ^= x & 0xFF;
                 hash *= 0x100000001b3L;
             }
+            prefixDigests[peer.index()] = hash;
             description.append(description.length() > 1 ? " " : "").append(entry);
         }
         peersDigest = hash;
@@ -129,6 +134,23 @@ public final class ServerConfig
     }
 
     /**
+     * @param count 1..{@code peers().size()}.
+     * @return the digest of the first {@code count} entries, as {@link #peersDigest()} of a list of only those.
+     */
+    public long peersDigest(final int count)
+    {
+        return prefixDigests[count - 1];
+    }
+
+    /**
+     * @return element k-1: {@link #peersDigest(int) peersDigest(k)}; a copy.
+     */
+    public long[] prefixDigests()
+    {
+        return prefixDigests.clone();
+    }
+
+    /**
      * @return the peers for humans, e.g. {@code [node1=127.0.0.1:4809 node2=127.0.0.2:4809]}.
      */
     public String peersDescription()
@@ -146,6 +168,15 @@ public final class ServerConfig
     public int connectTimeout()
     {
         return connectTimeout;
+    }
+
+    /**
+     * @return {@code slow_consumer_timeout} in seconds: a member whose full buffer holds messages back this long
+     *         without reading any is disconnected (default 10).
+     */
+    public int slowConsumerTimeout()
+    {
+        return slowConsumerTimeout;
     }
 
     /** @return {@code idle_timeout} in seconds: a peer silent this long is dropped (default 30). */
@@ -299,6 +330,7 @@ public final class ServerConfig
         private int port = DEFAULT_PORT;
         private int connectTimeout = 60;
         private int idleTimeout = 30;
+        private int slowConsumerTimeout = 10;
         private int keepaliveInterval = 5;
         private int reconnectInterval = 5;
         private int maxBacklog = 5000;
@@ -356,6 +388,16 @@ public final class ServerConfig
         public Builder connectTimeout(final int seconds)
         {
             this.connectTimeout = seconds;
+            return this;
+        }
+
+        /**
+         * @param seconds slow_consumer_timeout.
+         * @return this.
+         */
+        public Builder slowConsumerTimeout(final int seconds)
+        {
+            this.slowConsumerTimeout = seconds;
             return this;
         }
 

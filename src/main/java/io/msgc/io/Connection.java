@@ -72,6 +72,7 @@ public final class Connection implements FrameSink
     private boolean dirty;
     private boolean stopReading;
     private boolean starved;
+    private boolean deferInterest;
     private boolean delivering;
     private boolean useReserve;
     private long deliveryTurn;
@@ -406,6 +407,35 @@ public final class Connection implements FrameSink
 
     private void updateInterest()
     {
+        if (!deferInterest)
+        {
+            applyInterest();
+        }
+    }
+
+    /**
+     * Keep interest-op changes on this connection instead of handing each one to the selector, for a connection
+     * driven without the selector ({@link Poller#pollSingle}). The JDK queues every interest change until the
+     * next select, so a connection that toggles OP_READ/OP_WRITE and is never selected grows that queue without
+     * bound. While deferred, call {@link #applyInterest()} before any select that must see this connection.
+     *
+     * @param defer true to defer, false to apply every change at once again (the current ops are applied now).
+     */
+    public void deferInterest(final boolean defer)
+    {
+        deferInterest = defer;
+        if (!defer)
+        {
+            applyInterest();
+        }
+    }
+
+    /**
+     * Hand the interest ops this connection wants now (read unless paused, write while bytes are pending) to the
+     * selector, if they differ from what it has.
+     */
+    public void applyInterest()
+    {
         if (closed || connecting)
         {
             return;
@@ -419,6 +449,14 @@ public final class Connection implements FrameSink
         {
             key.interestOps(ops);
         }
+    }
+
+    /**
+     * @return offset in {@link #writeBuffer()} of the first byte not yet written; {@link #pendingBytes()} follow.
+     */
+    public int pendingOffset()
+    {
+        return writePosition;
     }
 
     private boolean readPaused()
@@ -782,7 +820,9 @@ public final class Connection implements FrameSink
             try
             {
                 writeByteBuffer.limit(writeEnd).position(writePosition);
-                bytesOut += channel.write(writeByteBuffer);
+                final int written = channel.write(writeByteBuffer);
+                bytesOut += written;
+                writePosition += written;
             }
             catch (final IOException ignore)
             {
@@ -799,9 +839,16 @@ public final class Connection implements FrameSink
         {
             // nothing more to do
         }
-        releaseBuffers();
         poller.onClosed(this);
-        handler.onClosed(this, closeReason);
+        try
+        {
+            // the handler may still look at what was never written (a client counts its unsent messages)
+            handler.onClosed(this, closeReason);
+        }
+        finally
+        {
+            releaseBuffers();
+        }
     }
 
     private void releaseBuffers()

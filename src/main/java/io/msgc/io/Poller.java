@@ -65,6 +65,7 @@ public final class Poller implements AutoCloseable
     private final EpochClock epochClock;
     private final BufferPool bufferPool;
     private final Consumer<SelectionKey> onReady = this::onReady;
+    private final Consumer<SelectionKey> ignoreReady = key -> { };
     private ErrorHandler errorHandler = Throwable::printStackTrace;
     private Connection[] connections = new Connection[64];
     private int connectionCount;
@@ -189,11 +190,31 @@ public final class Poller implements AutoCloseable
     }
 
     /**
-     * Make a select blocked in another thread's {@link #poll} return now. Safe from any thread.
+     * Make a select blocked in another thread's {@link #poll} or {@link #await} return now. Safe from any thread.
      */
     public void wakeup()
     {
         selector.wakeup();
+    }
+
+    /**
+     * Wait up to {@code timeoutMs} for any registered channel to become ready, without handling it: the caller
+     * then reads and writes as after a non-blocking pass (a client reading its one socket with
+     * {@link #pollSingle}). Returns early on {@link #wakeup()}. Does not refresh {@link #nowMs()}.
+     *
+     * @param timeoutMs longest wait, &gt; 0.
+     * @return channels ready.
+     */
+    public int await(final long timeoutMs)
+    {
+        try
+        {
+            return selector.select(ignoreReady, timeoutMs);
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException("selector failed", ex);
+        }
     }
 
     /**

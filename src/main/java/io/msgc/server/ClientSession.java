@@ -23,11 +23,17 @@ final class ClientSession extends NameTable.Entry
     /** Groups this member asked to be in: joined, or join requested; a leave removes at once. */
     final HashSet<String> requested = new HashSet<>();
     final long connectedAtMs;
+    /** Its index in the view being encoded (scratch of the group table, which does not nest). */
+    int viewIndex;
     /** Stamp of the last message delivered, so a message to several of its groups arrives once. */
     long deliveryStamp;
     long delivered;
     long droppedUnreliable;
     boolean closing;
+    /** Flow control: since when this member's full buffer holds a stream back (0: it holds none)... */
+    long blockedSinceNs;
+    /** ...and its pending bytes when it last made progress. */
+    int blockedPending;
 
     ClientSession(
         final String privateName,

@@ -1,14 +1,21 @@
 package io.msgc.server;
 
-import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.TreeSet;
 
 /**
  * One group as the installed view knows it: every member in view order (node order of the peers list, then
- * private name), the local members as flat arrays for routing (with each one's index in the view), the nodes
- * that have members (interest), and the nodes a stream frame for the group must go to.
+ * private name), the local members as a flat array for routing, the nodes that have members (interest), and the
+ * nodes a stream frame for the group must go to. A join or leave costs O(log N) plus O(local members): nothing
+ * here walks the whole member list but a view's encoding.
  */
 final class Group extends NameTable.Entry
 {
+    /** View order: node index, then private name. */
+    private static final Comparator<Member> VIEW_ORDER =
+        Comparator.<Member>comparingInt(m -> m.node).thenComparing(m -> m.privateName);
+
     /**
      * One member of the group.
      */
@@ -26,29 +33,28 @@ final class Group extends NameTable.Entry
             this.memberId = memberId;
             this.session = session;
         }
-
-        int compareTo(final int otherNode, final String otherName)
-        {
-            return node != otherNode ? Integer.compare(node, otherNode) : privateName.compareTo(otherName);
-        }
     }
 
-    final ArrayList<Member> members = new ArrayList<>();
+    /** Every member, in view order. */
+    final TreeSet<Member> members = new TreeSet<>(VIEW_ORDER);
+    /** The local members with a session, in no particular order: the receivers of a message to the group. */
     ClientSession[] local = new ClientSession[4];
-    /** For each local member, its index in {@link #members}: the own index of its views. */
-    int[] localIndex = new int[4];
     int localCount;
     /** Bit n set when node n (not this one) has at least one member in the installed view. */
     long remoteMask;
     /**
      * Where this node's stream frames for the group go: {@link #remoteMask} plus the nodes whose join has
-     * arrived but is not installed yet. A superset is harmless (a receiver delivers by its own view at that
-     * point of the stream); a missing node would lose messages its new member must get.
+     * arrived but is not installed yet, and nodes whose last member left since routes were last settled. A
+     * superset is harmless (a receiver delivers by its own view at that point of the stream); a missing node
+     * would lose messages its new member must get.
      */
     long routeMask;
+    /** The group is in the table's list of groups whose {@link #routeMask} waits to be settled. */
+    boolean routePending;
     /** Bytes the member list takes in a MEMBERSHIP frame. */
     int memberBytes;
     private final int selfIndex;
+    private final int[] nodeMembers = new int[64];
 
     Group(final String name, final int selfIndex)
     {
@@ -57,103 +63,100 @@ final class Group extends NameTable.Entry
     }
 
     /**
-     * @return index at which the member is, or -(insertion point) - 1.
+     * @param node        the member's node.
+     * @param privateName its private name.
+     * @return true when it is a member.
      */
-    int indexOf(final int node, final String privateName)
+    boolean contains(final int node, final String privateName)
     {
-        int low = 0;
-        int high = members.size() - 1;
-        while (low <= high)
-        {
-            final int mid = (low + high) >>> 1;
-            final int c = members.get(mid).compareTo(node, privateName);
-            if (c < 0)
-            {
-                low = mid + 1;
-            }
-            else if (c > 0)
-            {
-                high = mid - 1;
-            }
-            else
-            {
-                return mid;
-            }
-        }
-        return -(low + 1);
+        return members.contains(new Member(node, privateName, null, null));
     }
 
+    /**
+     * @param member a new member.
+     * @return false when it was a member already.
+     */
     boolean add(final Member member)
     {
-        final int at = indexOf(member.node, member.privateName);
-        if (at >= 0)
+        if (!members.add(member))
         {
             return false;
         }
-        members.add(-at - 1, member);
         memberBytes += 1 + member.memberId.length();
-        refresh();
+        if (member.node != selfIndex)
+        {
+            nodeMembers[member.node]++;
+            remoteMask |= 1L << member.node;
+            routeMask |= 1L << member.node;
+        }
+        else if (member.session != null)
+        {
+            if (localCount == local.length)
+            {
+                final ClientSession[] grown = new ClientSession[localCount * 2];
+                System.arraycopy(local, 0, grown, 0, localCount);
+                local = grown;
+            }
+            local[localCount++] = member.session;
+        }
         return true;
     }
 
+    /**
+     * @param node        the member's node.
+     * @param privateName its private name.
+     * @return the member removed, or null when it was not one.
+     */
     Member remove(final int node, final String privateName)
     {
-        final int at = indexOf(node, privateName);
-        if (at < 0)
+        final Member probe = new Member(node, privateName, null, null);
+        final Member removed = members.ceiling(probe);
+        if (removed == null || VIEW_ORDER.compare(removed, probe) != 0)
         {
             return null;
         }
-        final Member removed = members.remove(at);
+        members.remove(removed);
         memberBytes -= 1 + removed.memberId.length();
-        refresh();
+        if (node != selfIndex)
+        {
+            if (--nodeMembers[node] == 0)
+            {
+                remoteMask &= ~(1L << node); // routeMask keeps the node until routes are settled
+            }
+        }
+        else if (removed.session != null)
+        {
+            for (int i = 0; i < localCount; i++)
+            {
+                if (local[i] == removed.session)
+                {
+                    local[i] = local[--localCount];
+                    local[localCount] = null;
+                    break;
+                }
+            }
+        }
         return removed;
     }
 
     /**
-     * Rebuild the routing view: local sessions with their view indexes, and remote interest. Runs on membership
-     * changes only.
+     * Remove every member.
      */
-    void refresh()
+    void clear()
     {
-        int count = 0;
-        long mask = 0;
-        for (final Member m : members)
+        members.clear();
+        memberBytes = 0;
+        for (int i = 0; i < localCount; i++)
         {
-            if (m.node == selfIndex)
-            {
-                count += m.session != null ? 1 : 0;
-            }
-            else
-            {
-                mask |= 1L << m.node;
-            }
+            local[i] = null;
         }
-        if (local.length < count)
-        {
-            local = new ClientSession[Math.max(count, local.length * 2)];
-            localIndex = new int[local.length];
-        }
-        int i = 0;
-        for (int index = 0; index < members.size(); index++)
-        {
-            final Member m = members.get(index);
-            if (m.node == selfIndex && m.session != null)
-            {
-                localIndex[i] = index;
-                local[i++] = m.session;
-            }
-        }
-        for (int j = i; j < localCount; j++)
-        {
-            local[j] = null;
-        }
-        localCount = count;
-        remoteMask = mask;
-        routeMask |= mask;
+        localCount = 0;
+        remoteMask = 0;
+        Arrays.fill(nodeMembers, 0);
     }
 
     /**
-     * Forget the routing superset once no join is pending: only the installed interest remains.
+     * Forget the routing superset: only the installed interest remains.
      */
     void settleRoute()
     {

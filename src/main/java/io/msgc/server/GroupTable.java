@@ -40,13 +40,15 @@ final class GroupTable
     }
 
     private final int self;
-    private final String[] nodeNames;
+    private final NodeNames nodeNames;
     private final int maxFrameSize;
     private final NameTable<ClientSession> sessions;
     private final Deliverer deliverer;
     private final NameTable<Group> groups = new NameTable<>();
     /** For every member anywhere, the groups it is in: a disconnect removes it from each. */
     private final HashMap<String, ArrayList<Group>> memberGroups = new HashMap<>();
+    /** Groups whose routing superset waits for {@link #settleRoutes}. */
+    private final ArrayList<Group> unsettled = new ArrayList<>();
     private final UnsafeBuffer scratch;
     private long viewsSent;
 
@@ -59,7 +61,7 @@ final class GroupTable
      */
     GroupTable(
         final int self,
-        final String[] nodeNames,
+        final NodeNames nodeNames,
         final int maxFrameSize,
         final NameTable<ClientSession> sessions,
         final Deliverer deliverer)
@@ -115,9 +117,9 @@ final class GroupTable
 
     private String join(final int node, final String member, final String groupName, final long viewId)
     {
-        final String memberId = NameRules.memberId(member, nodeNames[node]);
+        final String memberId = NameRules.memberId(member, nodeNames.name(node));
         Group group = groups.find(groupName);
-        if (group != null && group.indexOf(node, member) >= 0)
+        if (group != null && group.contains(node, member))
         {
             return null;
         }
@@ -157,12 +159,13 @@ final class GroupTable
             sendSelfLeave(removed.session, group, viewId);
         }
         sendViews(group, viewId, cause, removed.memberId, ALL_NODES);
+        settleLater(group);
         dropIfEmpty(group);
     }
 
     private void disconnect(final int node, final String member, final long viewId)
     {
-        final ArrayList<Group> in = memberGroups.get(NameRules.memberId(member, nodeNames[node]));
+        final ArrayList<Group> in = memberGroups.get(NameRules.memberId(member, nodeNames.name(node)));
         if (in == null)
         {
             return;
@@ -174,6 +177,7 @@ final class GroupTable
             {
                 forget(removed, group);
                 sendViews(group, viewId, MembershipFrame.CAUSE_DISCONNECT, removed.memberId, ALL_NODES);
+                settleLater(group);
                 dropIfEmpty(group);
             }
         }
@@ -217,16 +221,22 @@ final class GroupTable
         {
             return;
         }
-        final Group group = groups.find(groupName);
-        if (group != null)
+        Group group = groups.find(groupName);
+        if (group == null)
         {
-            group.routeMask |= 1L << node;
+            group = new Group(groupName, self);
+            groups.add(group);
         }
-        else
+        group.routeMask |= 1L << node;
+        settleLater(group);
+    }
+
+    private void settleLater(final Group group)
+    {
+        if (!group.routePending && group.routeMask != group.remoteMask)
         {
-            final Group created = new Group(groupName, self);
-            created.routeMask = 1L << node;
-            groups.add(created);
+            group.routePending = true;
+            unsettled.add(group);
         }
     }
 
@@ -235,11 +245,17 @@ final class GroupTable
      */
     void settleRoutes()
     {
-        groups.forEach(group ->
+        for (int i = 0, n = unsettled.size(); i < n; i++)
         {
+            final Group group = unsettled.get(i);
+            group.routePending = false;
             group.settleRoute();
-            dropIfEmpty(group);
-        });
+            if (groups.find(group.name()) == group)
+            {
+                dropIfEmpty(group);
+            }
+        }
+        unsettled.clear();
     }
 
     /**
@@ -302,7 +318,7 @@ final class GroupTable
             {
                 final ClientSession session = node == self ? sessions.find(entry[1]) : null;
                 next.computeIfAbsent(entry[0], k -> new ArrayList<>())
-                    .add(new Group.Member(node, entry[1], NameRules.memberId(entry[1], nodeNames[node]), session));
+                    .add(new Group.Member(node, entry[1], NameRules.memberId(entry[1], nodeNames.name(node)), session));
             }
         }
         final ArrayList<Group> old = new ArrayList<>();
@@ -376,9 +392,7 @@ final class GroupTable
                 m.session.groups.remove(group);
             }
         }
-        group.members.clear();
-        group.memberBytes = 0;
-        group.refresh();
+        group.clear();
     }
 
     // ---------------------------------------------------------------- views
@@ -398,19 +412,15 @@ final class GroupTable
         }
         int count = 0;
         int at = MembershipFrame.encodeHead(scratch, 0, viewId, cause, 0, -1, 0, group.name());
-        final int[] index = new int[group.localCount];
-        int localSeen = 0;
-        for (int i = 0; i < group.members.size(); i++)
+        for (final Group.Member m : group.members)
         {
-            final Group.Member m = group.members.get(i);
             if ((keep & (1L << m.node)) == 0)
             {
                 continue;
             }
-            if (m.node == self && m.session != null && localSeen < index.length &&
-                group.local[localSeen] == m.session)
+            if (m.session != null)
             {
-                index[localSeen++] = count;
+                m.session.viewIndex = count;
             }
             at = MembershipFrame.putName(scratch, at, m.memberId);
             count++;
@@ -422,7 +432,7 @@ final class GroupTable
         }
         MembershipFrame.counts(scratch, 0, count, changedCount);
         final int length = MembershipFrame.finish(scratch, 0, at);
-        deliver(group, index, localSeen, length);
+        deliver(group, length);
     }
 
     private void sendNetworkView(final Group group, final long viewId, final List<String> changed)
@@ -433,9 +443,15 @@ final class GroupTable
         }
         int at = MembershipFrame.encodeHead(scratch, 0, viewId, MembershipFrame.CAUSE_NETWORK, group.members.size(),
             -1, 0, group.name());
+        int count = 0;
         for (final Group.Member m : group.members)
         {
+            if (m.session != null)
+            {
+                m.session.viewIndex = count;
+            }
             at = MembershipFrame.putName(scratch, at, m.memberId);
+            count++;
         }
         int changedCount = 0;
         for (final String id : changed)
@@ -450,16 +466,17 @@ final class GroupTable
         }
         MembershipFrame.counts(scratch, 0, group.members.size(), changedCount);
         final int length = MembershipFrame.finish(scratch, 0, at);
-        deliver(group, group.localIndex, group.localCount, length);
+        deliver(group, length);
     }
 
-    private void deliver(final Group group, final int[] index, final int count, final int length)
+    /** The view in scratch to each local member, with its own index (set while the view was encoded). */
+    private void deliver(final Group group, final int length)
     {
-        // views are delivered to a snapshot: a receiver that overflows is closed at the end of the turn, not here
-        for (int i = 0; i < count; i++)
+        // a receiver that overflows is closed at the end of the turn, not here: the local array stays as it is
+        for (int i = 0, count = group.localCount; i < count; i++)
         {
             final ClientSession receiver = group.local[i];
-            scratch.putInt(MembershipFrame.MY_INDEX_OFFSET, index[i], LITTLE_ENDIAN);
+            scratch.putInt(MembershipFrame.MY_INDEX_OFFSET, receiver.viewIndex, LITTLE_ENDIAN);
             deliverer.deliverControl(receiver, scratch, 0, length);
             viewsSent++;
         }

@@ -29,6 +29,8 @@ final class Inbound
     long markAt;
     /** While the cursor waits at a SAFE message that not every member holds yet. */
     boolean holdingSafe;
+    /** While the cursor waits for this local member to read (flow control); else null. */
+    ClientSession blockedBy;
     /** Stream position of the FLUSH_MARK held (arrived), 0 when none. */
     long flushMarkSeq;
     /** During a view change: the origin left the view; its stream ends with what the survivors hold. */
@@ -80,6 +82,7 @@ final class Inbound
         done = false;
         markAt = 0;
         holdingSafe = false;
+        blockedBy = null;
         flushMarkSeq = 0;
         failed = false;
         frozen = false;

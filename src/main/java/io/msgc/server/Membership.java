@@ -72,10 +72,27 @@ final class Membership
     private static final long COUNTER_EPOCH_MS = 1_767_225_600_000L; // 2026-01-01T00:00:00Z
     private static final double COUNTER_UNIT_MS = 1000.0 / 64;
     /** Above this many bytes held in this node's stream, clients are paused until it drains. */
-    static final long LOG_HIGH_WATER = 64L << 20;
-    private static final long LOG_LOW_WATER = 16L << 20;
+    static final long LOG_HIGH_WATER = 16L << 20;
+    private static final long LOG_LOW_WATER = 4L << 20;
     /** Bytes processed from a stream after which this node reports its progress without waiting for a heartbeat. */
     private static final long REPORT_BYTES = 256 << 10;
+    /** Bytes of this node's stream that may be on their way to a peer beyond what it has processed. */
+    static final long STREAM_WINDOW = 8L << 20;
+
+    /**
+     * Sizes and timeouts of the engine.
+     *
+     * @param maxFrameSize          largest frame.
+     * @param peerTimeoutNs         a member silent this long (link down or not) is left out of the next view.
+     * @param maxBacklog            frames of this node's stream a live member may leave unprocessed for a peer
+     *                              timeout before its link is closed as stuck ({@code max_backlog}).
+     * @param maxLogBytes           most bytes this node's stream, and what it holds of each other stream, may take.
+     * @param slowConsumerTimeoutNs a local member whose full buffer holds a stream back this long without reading
+     *                              anything is cut ({@code slow_consumer_timeout}).
+     */
+    record Limits(int maxFrameSize, long peerTimeoutNs, int maxBacklog, int maxLogBytes, long slowConsumerTimeoutNs)
+    {
+    }
 
     /**
      * Carries frames to other nodes.
@@ -127,6 +144,25 @@ final class Membership
          * @return the other nodes the frame must reach, without delivering it.
          */
         long route(DirectBuffer buffer, int offset, int length);
+
+        /**
+         * Flow control: the first local member a reliable DATA frame would reach whose buffer cannot take it now.
+         *
+         * @param sender the local sender when known, else null.
+         * @param buffer frame bytes.
+         * @param offset frame start.
+         * @param length frame length.
+         * @return that member, or null when every member it reaches has room (or the frame is UNRELIABLE).
+         */
+        ClientSession blocker(ClientSession sender, DirectBuffer buffer, int offset, int length);
+
+        /**
+         * A local member held a stream back for {@code slow_consumer_timeout} without reading: disconnect it.
+         *
+         * @param session   the member.
+         * @param stalledMs how long it read nothing.
+         */
+        void cutSlowConsumer(ClientSession session, long stalledMs);
 
         /**
          * @param pause true to stop reading local members' requests (a view change, or this node's stream is full).
@@ -191,6 +227,8 @@ final class Membership
         /** For each node index, the highest stream position of that node the peer has processed in its view. */
         final long[] processed = new long[LinkStateFrame.MAX_NODES];
         long lastRequestNs;
+        /** Log position of the first frame of this node's stream the peer has not processed (flow control). */
+        long ackPosition;
         /** Its processed position in this node's stream when last seen to move (or to have nothing to do). */
         long progressSeq;
         long progressNs;
@@ -263,12 +301,13 @@ final class Membership
 
     private final int self;
     private final long selfBit;
-    private final int nodeCount;
-    private final String[] nodeNames;
-    private final byte[][] nodeNameBytes;
-    private final byte[] selfName;
+    /** Node indexes in use: the most nodes the peers list had since start ({@link NodeNames#highWater()}). */
+    private int nodeCount;
+    private final int maxLogBytes;
+    private final NodeNames nodeNames;
     private final long peerTimeoutNs;
     private final int maxBacklog;
+    private final long slowConsumerTimeoutNs;
     private final long flushTimeoutNs;
     private final NanoClock clock;
     private final EpochClock epochClock;
@@ -322,6 +361,10 @@ final class Membership
     private boolean oldViewCompleted;
     private long excluded;
     private boolean clientsPaused;
+    /** Some stream waits for a local member's buffer (flow control). */
+    private boolean anyBlocked;
+    /** A drain: this node is leaving the cluster. */
+    private boolean leaving;
     private boolean logFull;
     private boolean reportDue;
     private long reportedBytes;
@@ -331,6 +374,8 @@ final class Membership
 
     private final UnsafeBuffer scratch;
     private final long[] vector = new long[LinkStateFrame.MAX_NODES + 1];
+    /** Scratch of {@link #viewTarget}: each alive node's alive mask. */
+    private final long[] seen = new long[NodeNames.MAX];
     private final MarkFrame markFrame = new MarkFrame();
     private final DataFrame dataFrame = new DataFrame();
     private final EventFrame eventFrame = new EventFrame();
@@ -340,13 +385,9 @@ final class Membership
 
     /**
      * @param self          this node's index.
-     * @param nodeNames     node names by index (the peers list).
+     * @param nodeNames     node names by index (the peers list, which a reload may extend or shorten).
      * @param incarnation   this node's incarnation.
-     * @param maxFrameSize  largest frame.
-     * @param peerTimeoutNs a member silent this long (link down or not) is left out of the next view.
-     * @param maxBacklog    frames of this node's stream a live member may leave unprocessed for a peer timeout
-     *                      before its link is closed as stuck ({@code max_backlog}).
-     * @param maxLogBytes   most bytes this node's stream, and what it holds of each other stream, may take.
+     * @param limits        sizes and timeouts.
      * @param clock         monotonic clock for every deadline.
      * @param epochClock    wall clock, for display only.
      * @param transport     links to the other nodes.
@@ -356,12 +397,9 @@ final class Membership
      */
     Membership(
         final int self,
-        final String[] nodeNames,
+        final NodeNames nodeNames,
         final long incarnation,
-        final int maxFrameSize,
-        final long peerTimeoutNs,
-        final int maxBacklog,
-        final int maxLogBytes,
+        final Limits limits,
         final NanoClock clock,
         final EpochClock epochClock,
         final Transport transport,
@@ -371,18 +409,13 @@ final class Membership
     {
         this.self = self;
         this.selfBit = 1L << self;
-        this.nodeCount = nodeNames.length;
         this.nodeNames = nodeNames;
-        nodeNameBytes = new byte[nodeCount][];
-        for (int i = 0; i < nodeCount; i++)
-        {
-            nodeNameBytes[i] = nodeNames[i].getBytes(StandardCharsets.US_ASCII);
-        }
-        this.selfName = nodeNameBytes[self];
         this.incarnation = incarnation;
-        this.peerTimeoutNs = peerTimeoutNs;
-        this.maxBacklog = maxBacklog;
+        this.peerTimeoutNs = limits.peerTimeoutNs();
+        this.maxBacklog = limits.maxBacklog();
+        this.slowConsumerTimeoutNs = limits.slowConsumerTimeoutNs();
         this.flushTimeoutNs = peerTimeoutNs;
+        this.maxLogBytes = limits.maxLogBytes();
         this.clock = clock;
         this.epochClock = epochClock;
         this.transport = transport;
@@ -392,17 +425,13 @@ final class Membership
         out = new FrameLog(1 << 20, maxLogBytes);
         submits = new FrameLog(64 << 10, maxLogBytes);
         held = new FrameLog(64 << 10, maxLogBytes);
-        sources = new Inbound[nodeCount];
-        peers = new Peer[nodeCount];
-        orderedFrom = new long[nodeCount];
-        early = new EarlyOk[nodeCount];
-        for (int i = 0; i < nodeCount; i++)
-        {
-            sources[i] = new Inbound(i, i == self ? out : new FrameLog(64 << 10, maxLogBytes));
-            peers[i] = new Peer();
-        }
+        sources = new Inbound[NodeNames.MAX];
+        peers = new Peer[NodeNames.MAX];
+        orderedFrom = new long[NodeNames.MAX];
+        early = new EarlyOk[NodeNames.MAX];
+        onPeersChanged();
         sources[self].incarnation = incarnation;
-        scratch = new UnsafeBuffer(BufferUtil.allocateDirectAligned(Math.max(maxFrameSize, 1 << 16), 64));
+        scratch = new UnsafeBuffer(BufferUtil.allocateDirectAligned(Math.max(limits.maxFrameSize(), 1 << 16), 64));
         // alone at first: a view of this node only
         highestCounter = clockCounter();
         viewId = highestCounter << COORDINATOR_BITS | self;
@@ -461,6 +490,44 @@ final class Membership
     }
 
     /**
+     * Leave the cluster (a drain): this node reports that it sees nobody, so the others form a view without it,
+     * and it forms one alone. Its members should be gone first ({@link #requestsPending()}).
+     */
+    void leave()
+    {
+        if (!leaving)
+        {
+            leaving = true;
+            log.notice("leaving", "view=" + viewId + " nodes=" + names(members));
+            sendLinkStates();
+        }
+    }
+
+    /**
+     * @return true once a {@link #leave()} is done: this node is alone in its view and no change is running.
+     */
+    boolean left()
+    {
+        return leaving && members == selfBit && flush == null && proposal == null;
+    }
+
+    /**
+     * @return true while joins, leaves or disconnects of local members wait to be installed.
+     */
+    boolean requestsPending()
+    {
+        return !requests.isEmpty();
+    }
+
+    /**
+     * @return the name of the node that orders AGREED messages and events in this view.
+     */
+    String sequencerName()
+    {
+        return nodeNames.name(sequencer);
+    }
+
+    /**
      * @param node a node index.
      * @return true when the node is reachable now (this node included).
      */
@@ -506,7 +573,8 @@ final class Membership
             advance(own);
             return;
         }
-        if (own.log.recordAt(own.cursor) >= own.log.tail() && !own.done && own.markAt == 0)
+        if (own.log.recordAt(own.cursor) >= own.log.tail() && !own.done && own.markAt == 0 &&
+            (!flowControl() || local.blocker(sender, buffer, offset, length) == null))
         {
             // nothing of this node's stream waits: deliver now, and send on only what other nodes want
             final long route = local.deliver(sender, buffer, offset, length) & members & ~selfBit;
@@ -626,7 +694,7 @@ final class Membership
         if (out.append(seq, route, buffer, offset, length) < 0)
         {
             // the stream may not drop a frame: this only happens past max log bytes, after clients were paused
-            throw new IllegalStateException("stream log of node " + nodeNames[self] + " is full (" + out.bytes() +
+            throw new IllegalStateException("stream log of node " + nodeNames.name(self) + " is full (" + out.bytes() +
                 " bytes): members are not processing");
         }
         for (long mask = route & ~selfBit; mask != 0; mask &= mask - 1)
@@ -656,16 +724,20 @@ final class Membership
         final long bit = 1L << node;
         long p = out.recordAt(Math.max(peer.sendPosition, out.head()));
         final long tail = out.tail();
+        // flow control: at most a window of this stream beyond what the peer has processed is on its way to it
+        final long window = Math.max(peer.ackPosition, out.head()) + STREAM_WINDOW;
         while (p < tail)
         {
             if ((out.route(p) & bit) != 0)
             {
-                if (!transport.offer(node, out.buffer(), out.frameOffset(p), out.frameLength(p), true))
+                if (p >= window ||
+                    !transport.offer(node, out.buffer(), out.frameOffset(p), out.frameLength(p), true))
                 {
                     break;
                 }
-                peer.sentSeq = out.seq(p);
             }
+            // passed, sent or not meant for the peer: its LINK_STATE says so, so it can acknowledge past it
+            peer.sentSeq = out.seq(p);
             p = out.next(p);
         }
         peer.sendPosition = p;
@@ -721,11 +793,13 @@ final class Membership
     {
         final Peer peer = peers[node];
         final long now = clock.nanoTime();
-        if (peer.lastHeardNs != 0 && now - peer.lastHeardNs > peerTimeoutNs / 2 && !peer.stale &&
+        // a coordinator leaves a member out only after a full peer timeout of silence: a shorter gap, with a
+        // margin for timer granularity, cannot hide a view this node was left out of
+        if (peer.lastHeardNs != 0 && now - peer.lastHeardNs > peerTimeoutNs / 4 * 3 && !peer.stale &&
             (members & (1L << node)) != 0)
         {
             peer.stale = true;
-            log.info("peer-gap", "node=" + nodeNames[node] + " silent_ms=" + (now - peer.lastHeardNs) / 1_000_000 +
+            log.info("peer-gap", "node=" + nodeNames.name(node) + " silent_ms=" + (now - peer.lastHeardNs) / 1_000_000 +
                 " reason=\"a long silence: a view change resynchronizes before anything more of it is ordered\"");
         }
         peer.lastHeardNs = now;
@@ -766,7 +840,7 @@ final class Membership
             case FrameType.HEARTBEAT:
                 return null;
             default:
-                return "unexpected " + FrameType.name(type) + " from peer " + nodeNames[node];
+                return "unexpected " + FrameType.name(type) + " from peer " + nodeNames.name(node);
         }
     }
 
@@ -785,14 +859,14 @@ final class Membership
             return error;
         }
         if (type == FrameType.DATA && !StreamFrame.isOrdered(buffer, offset) &&
-            !DataFrame.senderIsOn(buffer, offset, nodeNameBytes[node]))
+            !DataFrame.senderIsOn(buffer, offset, nodeNames.bytes(node)))
         {
             // only a sequencer's ordered copies carry other nodes' members' messages
-            return "DATA from " + nodeNames[node] + " names a sender of another node";
+            return "DATA from " + nodeNames.name(node) + " names a sender of another node";
         }
         if (source.log.append(seq, 0, buffer, offset, length) < 0)
         {
-            return "holding " + source.log.bytes() + " bytes of " + nodeNames[node] + "'s stream: it is not stable";
+            return "holding " + source.log.bytes() + " bytes of " + nodeNames.name(node) + "'s stream: it is not stable";
         }
         source.receivedSeq = seq;
         if (type == FrameType.EVENT && node == sequencer)
@@ -848,6 +922,14 @@ final class Membership
      */
     void endTurn()
     {
+        if (anyBlocked)
+        {
+            retryBlocked();
+        }
+        if (logFull)
+        {
+            collect(); // clients wait for the log to drain: do not leave that to the next heartbeat
+        }
         if (marksDue)
         {
             marksDue = false;
@@ -865,6 +947,92 @@ final class Membership
             sendLinkStates();
         }
         pumpAll();
+    }
+
+    /**
+     * The peers list was reloaded (nodes appended, or the last ones dropped: {@link NodeNames}). New nodes get their
+     * state; dropped ones stop counting as alive, so the next view leaves them out.
+     */
+    void onPeersChanged()
+    {
+        for (int i = nodeCount; i < nodeNames.highWater(); i++)
+        {
+            sources[i] = new Inbound(i, i == self ? out : new FrameLog(64 << 10, maxLogBytes));
+            peers[i] = new Peer();
+        }
+        nodeCount = nodeNames.highWater();
+    }
+
+    // ---------------------------------------------------------------- flow control towards local members
+
+    /**
+     * Streams wait for a local member's full buffer only outside view changes: a change must end in bounded time,
+     * so during one a member whose buffer overflows is cut as before.
+     */
+    private boolean flowControl()
+    {
+        return flush == null && !transitionalMode;
+    }
+
+    private void block(final Inbound s, final ClientSession blocker)
+    {
+        s.blockedBy = blocker;
+        anyBlocked = true;
+        if (blocker.blockedSinceNs == 0)
+        {
+            blocker.blockedSinceNs = clock.nanoTime();
+            blocker.blockedPending = blocker.out.pendingBytes();
+        }
+    }
+
+    /**
+     * Each turn while streams wait for members: go on where a member has read enough, cut a member that read
+     * nothing for {@code slow_consumer_timeout}.
+     */
+    private void retryBlocked()
+    {
+        anyBlocked = false;
+        final long now = clock.nanoTime();
+        for (int i = 0; i < nodeCount; i++)
+        {
+            final Inbound s = sources[i];
+            final ClientSession blocker = s.blockedBy;
+            if (blocker == null)
+            {
+                continue;
+            }
+            s.blockedBy = null;
+            if (!blocker.closing)
+            {
+                final int pending = blocker.out.pendingBytes();
+                if (pending < blocker.blockedPending)
+                {
+                    blocker.blockedPending = pending;
+                    blocker.blockedSinceNs = now;
+                }
+                else if (now - blocker.blockedSinceNs > slowConsumerTimeoutNs)
+                {
+                    local.cutSlowConsumer(blocker, (now - blocker.blockedSinceNs) / 1_000_000);
+                }
+            }
+            advanceFrom(s);
+            if (!isBlocking(blocker))
+            {
+                blocker.blockedSinceNs = 0;
+            }
+        }
+    }
+
+    private boolean isBlocking(final ClientSession session)
+    {
+        for (int i = 0; i < nodeCount; i++)
+        {
+            if (sources[i].blockedBy == session)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     // ---------------------------------------------------------------- processing streams in order
@@ -1052,6 +1220,16 @@ final class Membership
             }
             s.holdingSafe = false;
         }
+        if (flowControl())
+        {
+            final ClientSession blocker = local.blocker(null, buffer, offset, length);
+            if (blocker != null)
+            {
+                // the stream waits for the member to read: its sources fill their logs and stop their senders
+                block(s, blocker);
+                return false;
+            }
+        }
         local.deliver(null, buffer, offset, length);
         if (s.node == sequencer && ServiceType.isOrdered(service))
         {
@@ -1073,7 +1251,7 @@ final class Membership
     {
         for (int i = 0; i < nodeCount; i++)
         {
-            if (DataFrame.senderIsOn(buffer, offset, nodeNameBytes[i]))
+            if (DataFrame.senderIsOn(buffer, offset, nodeNames.bytes(i)))
             {
                 return i;
             }
@@ -1199,7 +1377,7 @@ final class Membership
             {
                 // the old incarnation must leave the view first: its stream may still be needed by survivors
                 peer.restarted = true;
-                return "node " + nodeNames[node] + " restarted; it can rejoin once its old incarnation left view " +
+                return "node " + nodeNames.name(node) + " restarted; it can rejoin once its old incarnation left view " +
                     viewId;
             }
             source.reset(peerIncarnation);
@@ -1253,17 +1431,31 @@ final class Membership
         observe(linkState.viewId());
         peer.view = linkState.viewId();
         peer.alive = linkState.alive();
-        source.sentHint = Math.max(source.sentHint, linkState.sent());
         final int count = Math.min(linkState.count(), nodeCount);
         final boolean sameView = linkState.viewId() == viewId;
+        if (sameView)
+        {
+            // what a node in another view passed on says nothing of this view: it may have dropped, unsent, frames
+            // it routed here before it left (a survivor must then still get them from the others)
+            source.sentHint = Math.max(source.sentHint, linkState.sent());
+        }
         for (int i = 0; i < count; i++)
         {
             peer.processed[i] = sameView ? Math.max(peer.processed[i], linkState.processed(i)) : 0;
         }
+        // the window's start: each frame of this node's stream is passed once per peer
+        final long acked = peer.processed[self];
+        long a = out.recordAt(Math.max(peer.ackPosition, out.head()));
+        while (a < peer.sendPosition && a < out.tail() && out.seq(a) <= acked)
+        {
+            a = out.next(a);
+        }
+        peer.ackPosition = a;
         if (!peer.streaming && peer.up)
         {
             // the peer holds our stream up to here: a new link resumes right after it
             peer.sendPosition = Math.max(peer.resumeFloor, out.firstAfter(linkState.received()));
+            peer.ackPosition = peer.sendPosition;
             peer.streaming = true;
             pump(node);
         }
@@ -1302,13 +1494,22 @@ final class Membership
      */
     private void collect()
     {
-        long stable = sources[self].processedSeq;
         long limit = sources[self].cursor;
         for (long mask = members & ~selfBit; mask != 0; mask &= mask - 1)
         {
             final int m = Long.numberOfTrailingZeros(mask);
-            stable = Math.min(stable, peers[m].processed[self]);
             limit = Math.min(limit, peers[m].streaming ? peers[m].sendPosition : out.head());
+        }
+        // a frame of this node's stream goes once every node it was routed to has processed it
+        long stable = -1;
+        for (long p = out.head(); p < limit && p < out.tail(); p = out.next(p))
+        {
+            final long seq = out.seq(p);
+            if (!processedByRoute(out.route(p), seq))
+            {
+                break;
+            }
+            stable = seq;
         }
         out.discardThrough(stable, limit);
         for (long mask = members & ~selfBit; mask != 0; mask &= mask - 1)
@@ -1324,16 +1525,33 @@ final class Membership
         updateBackPressure();
     }
 
+    private boolean processedByRoute(final long route, final long seq)
+    {
+        if ((route & selfBit) != 0 && sources[self].processedSeq < seq)
+        {
+            return false;
+        }
+        for (long mask = route & members & ~selfBit; mask != 0; mask &= mask - 1)
+        {
+            if (peers[Long.numberOfTrailingZeros(mask)].processed[self] < seq)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private long aliveMask(final long nowNs)
     {
         long alive = selfBit;
-        for (int i = 0; i < nodeCount; i++)
+        for (int i = 0; i < nodeCount && !leaving; i++)
         {
             final Peer peer = peers[i];
             // a node left out of this view change may come back only from another view: as a survivor of this
             // node's old view it would deliver that view's messages differently
             final boolean leftOut = (excluded & (1L << i)) != 0 && peer.view == viewId;
-            if (i != self && !peer.gone && !peer.restarted && !leftOut && peer.lastHeardNs != 0 &&
+            if (i != self && i < nodeNames.count() && !peer.gone && !peer.restarted && !leftOut &&
+                peer.lastHeardNs != 0 &&
                 (peer.up || nowNs - peer.lastHeardNs < peerTimeoutNs))
             {
                 alive |= 1L << i;
@@ -1367,7 +1585,7 @@ final class Membership
         collect();
         // a node left out ends its old view without those that moved on: they cannot take part in ending it, and
         // waiting for them to include it again waits for ever when a node of that old view has restarted since
-        long alive = aliveMask(now) & ~movedOn();
+        long alive = viewTarget(now) & ~movedOn();
         if (restartedMembers() != 0)
         {
             // this node refuses their new incarnations until this view is over, so nodes outside it cannot end it:
@@ -1428,10 +1646,10 @@ final class Membership
                 final long queued = queuedFor(node, acked);
                 if (queued >= maxBacklog)
                 {
-                    log.warn("peer-stuck", "node=" + nodeNames[node] + " queued=" + queued + " stalled_ms=" +
+                    log.warn("peer-stuck", "node=" + nodeNames.name(node) + " queued=" + queued + " stalled_ms=" +
                         (now - peer.progressNs) / 1_000_000 + " max_backlog=" + maxBacklog);
                     peer.progressNs = now; // once per timeout, until the link is down
-                    transport.close(node, "peer stuck: " + queued + " frames of " + nodeNames[self] +
+                    transport.close(node, "peer stuck: " + queued + " frames of " + nodeNames.name(self) +
                         "'s stream unprocessed, no progress for " + peerTimeoutNs / 1_000_000 +
                         " ms (max_backlog=" + maxBacklog + ")");
                 }
@@ -1537,12 +1755,14 @@ final class Membership
                 break;
             case FrameType.FLUSH_OK:
             {
-                final int count = Math.min(viewChange.count(), nodeCount + 1);
-                final long[] horizons = new long[nodeCount + 1];
-                for (int i = 0; i < count; i++)
+                // the sender's held horizons by node index, then what it knew stable (last, whatever its node count)
+                final int count = viewChange.count();
+                final long[] horizons = new long[NodeNames.MAX + 1];
+                for (int i = 0; i < Math.min(count - 1, nodeCount); i++)
                 {
                     horizons[i] = viewChange.vector(i);
                 }
+                horizons[NodeNames.MAX] = count > 0 ? viewChange.vector(count - 1) : 0;
                 onFlushOk(from, id, viewChange.nodes(), viewChange.value(), horizons);
                 break;
             }
@@ -1575,21 +1795,26 @@ final class Membership
                 }
                 break;
             default: // VIEW_REQUEST
-                if (viewChange.value() >= viewId && proposal == null &&
-                    Long.numberOfTrailingZeros(aliveMask(clock.nanoTime())) == self)
+            {
+                final long target = viewTarget(clock.nanoTime());
+                // a node outside the view asks in vain while it cannot be in one with every member (it is not in
+                // all their peers lists yet, or some link to it is down): proposing again would only churn
+                if (viewChange.value() >= viewId && proposal == null && Long.numberOfTrailingZeros(target) == self &&
+                    ((members & (1L << from)) != 0 || target != members))
                 {
-                    propose(aliveMask(clock.nanoTime()));
+                    propose(target);
                 }
                 break;
+            }
         }
     }
 
     private void onPropose(final int from, final long id, final long target)
     {
         observe(id);
-        if ((target & selfBit) == 0)
+        if ((target & selfBit) == 0 || leaving && from != self)
         {
-            return;
+            return; // a leaving node answers no other node's proposal: it is left out when the answer does not come
         }
         if (id <= viewId || flush != null && id < flush.proposal)
         {
@@ -1651,8 +1876,9 @@ final class Membership
         {
             transport.offer(Long.numberOfTrailingZeros(mask), scratch, 0, length, false);
         }
-        final long[] own = new long[nodeCount + 1];
-        System.arraycopy(vector, 0, own, 0, nodeCount + 1);
+        final long[] own = new long[NodeNames.MAX + 1];
+        System.arraycopy(vector, 0, own, 0, nodeCount);
+        own[NodeNames.MAX] = frozenStable;
         onFlushOk(self, flush.proposal, alive, viewId, own);
     }
 
@@ -1692,6 +1918,22 @@ final class Membership
     }
 
     /** The largest set, lowest nodes first, in which every node reaches every other. */
+    /**
+     * The nodes the next view should have: those alive here that also see each other (by their last LINK_STATE).
+     * A node some member does not see, because the link is down or because it is not in that member's peers list
+     * yet (a rolling reload), stays out until it is seen by all.
+     */
+    private long viewTarget(final long now)
+    {
+        final long alive = aliveMask(now);
+        for (long mask = alive; mask != 0; mask &= mask - 1)
+        {
+            final int n = Long.numberOfTrailingZeros(mask);
+            seen[n] = n == self ? alive : peers[n].alive | 1L << n;
+        }
+        return clique(alive, seen);
+    }
+
     private long clique(final long target, final long[] alive)
     {
         long clique = 0;
@@ -1883,7 +2125,7 @@ final class Membership
         survivorsKnownStable = 0;
         for (long mask = keep; mask != 0; mask &= mask - 1)
         {
-            survivorsKnownStable = Math.max(survivorsKnownStable, flush.horizons[Long.numberOfTrailingZeros(mask)][nodeCount]);
+            survivorsKnownStable = Math.max(survivorsKnownStable, flush.horizons[Long.numberOfTrailingZeros(mask)][NodeNames.MAX]);
         }
         drainAll();
         // one id per proposal and set of nodes moving on together: those sets are disjoint (a node is in one old view,
@@ -1910,7 +2152,7 @@ final class Membership
             final boolean finished = s.done || s.failed && s.log.recordAt(s.cursor) >= s.log.tail();
             if (!finished)
             {
-                log.log(EventLog.Level.ERROR, "view-incomplete", "view=" + viewId + " node=" + nodeNames[s.node] +
+                log.log(EventLog.Level.ERROR, "view-incomplete", "view=" + viewId + " node=" + nodeNames.name(s.node) +
                     " seq=" + s.processedSeq + " mark=" + s.markAt + " reason=\"a stream did not reach its end\"");
             }
             if (s.failed)
@@ -2087,7 +2329,7 @@ final class Membership
             peers[node].sendPosition = startPosition;
         }
         log.notice("node-view", "id=" + viewId + " nodes=[" + names(members) + "] sequencer=" +
-            nodeNames[sequencer] + " previous=" + oldView);
+            nodeNames.name(sequencer) + " previous=" + oldView);
         advance(sources[self]);
         // what local members asked for during the change goes to the new sequencer, in order
         final ArrayList<Request> again = new ArrayList<>(requests);
@@ -2117,7 +2359,7 @@ final class Membership
         for (long m = mask; m != 0; m &= m - 1)
         {
             final int n = Long.numberOfTrailingZeros(m);
-            sb.append(sb.length() == 0 ? "" : ",").append(n < nodeCount ? nodeNames[n] : "node#" + n);
+            sb.append(sb.length() == 0 ? "" : ",").append(n < nodeCount ? nodeNames.name(n) : "node#" + n);
         }
         return sb.toString();
     }

@@ -11,7 +11,6 @@ import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -33,10 +32,16 @@ final class Router
         void onSlowConsumer(ClientSession session);
     }
 
+    /** {@link #route} only finds the nodes. */
+    private static final int ROUTE = 0;
+    /** {@link #route} also delivers to local members. */
+    private static final int DELIVER = 1;
+    /** {@link #route} also looks for a local member without room ({@link #blocker}). */
+    private static final int CHECK = 2;
+
     private final int selfIndex;
     private final int maxFrameSize;
-    private final String[] nodeNames;
-    private final byte[][] nodeNameBytes;
+    private final NodeNames nodeNames;
     private final NameTable<Group> groups;
     private final NameTable<ClientSession> sessions;
     private final NodeCounters counters;
@@ -49,11 +54,12 @@ final class Router
     private ClientSession[] slow = new ClientSession[16];
     private int slowCount;
     private long stamp;
+    private ClientSession blocked;
 
     Router(
         final int selfIndex,
         final int maxFrameSize,
-        final String[] nodeNames,
+        final NodeNames nodeNames,
         final NameTable<Group> groups,
         final NameTable<ClientSession> sessions,
         final NodeCounters counters,
@@ -66,11 +72,6 @@ final class Router
         this.sessions = sessions;
         this.counters = counters;
         this.slowConsumerHandler = slowConsumerHandler;
-        nodeNameBytes = new byte[nodeNames.length][];
-        for (int i = 0; i < nodeNames.length; i++)
-        {
-            nodeNameBytes[i] = nodeNames[i].getBytes(StandardCharsets.US_ASCII);
-        }
         out = new UnsafeBuffer(BufferUtil.allocateDirectAligned(maxFrameSize + 64, 64));
     }
 
@@ -87,6 +88,21 @@ final class Router
         if (error != null)
         {
             return error;
+        }
+        for (int i = 0, n = data.destinationCount(); i < n; i++)
+        {
+            final int at = data.destinationOffset(i);
+            final int len = data.destinationLength(i);
+            if (buffer.getByte(at) == '#')
+            {
+                final int split = NameRules.memberIdSplit(buffer, at, len);
+                if (nodeNames.indexOf(buffer, at + split + 1, len - split - 1) < 0)
+                {
+                    return "DATA destination " + (i + 1) + " '" + NameRules.printable(buffer, at, len) +
+                        "' is a member id on node '" + NameRules.printable(buffer, at + split + 1, len - split - 1) +
+                        "', which is not in the peers list";
+                }
+            }
         }
         final int senderLength = data.senderLength();
         if (senderLength == 0)
@@ -113,8 +129,8 @@ final class Router
             return "DATA sender '" + NameRules.printable(buffer, data.senderOffset(), senderLength) +
                 "' is not this member (" + sender.memberId + "); leave it empty or write the id WELCOME gave";
         }
-        counters.messagesInClient.incrementRelease();
-        counters.bytesInClient.getAndAddRelease(checkedLength);
+        counters.messagesInClient.incrementOrdered();
+        counters.bytesInClient.getAndAddOrdered(checkedLength);
         return null;
     }
 
@@ -168,12 +184,8 @@ final class Router
     {
         data.wrap(frame, offset, length);
         final int service = data.service();
-        ClientSession skip = null;
-        if (ServiceType.isSelfDiscard(service))
-        {
-            skip = sender != null ? sender : localSender(frame);
-        }
-        final long nodes = route(frame, true, skip, ServiceType.isUnreliable(service), offset, length);
+        final long nodes = route(frame, DELIVER, skip(sender, frame, service), ServiceType.isUnreliable(service),
+            offset, length);
         flushSlow();
         return nodes;
     }
@@ -187,7 +199,36 @@ final class Router
     long route(final DirectBuffer frame, final int offset, final int length)
     {
         data.wrap(frame, offset, length);
-        return route(frame, false, null, false, offset, length);
+        return route(frame, ROUTE, null, false, offset, length);
+    }
+
+    /**
+     * Flow control: find a local member that a reliable frame would reach and whose buffer cannot take it now.
+     *
+     * @param sender the local sender when known, else null.
+     * @param frame  a DATA frame.
+     * @param offset frame start.
+     * @param length frame length.
+     * @return that member, or null (also for an UNRELIABLE frame, which is dropped per member instead).
+     */
+    ClientSession blocker(final ClientSession sender, final DirectBuffer frame, final int offset, final int length)
+    {
+        data.wrap(frame, offset, length);
+        final int service = data.service();
+        if (ServiceType.isUnreliable(service))
+        {
+            return null;
+        }
+        blocked = null;
+        route(frame, CHECK, skip(sender, frame, service), false, offset, length);
+        final ClientSession found = blocked;
+        blocked = null;
+        return found;
+    }
+
+    private ClientSession skip(final ClientSession sender, final DirectBuffer frame, final int service)
+    {
+        return ServiceType.isSelfDiscard(service) ? (sender != null ? sender : localSender(frame)) : null;
     }
 
     private ClientSession localSender(final DirectBuffer frame)
@@ -195,7 +236,7 @@ final class Router
         final int at = data.senderOffset();
         final int length = data.senderLength();
         final int split = NameRules.memberIdSplit(frame, at, length);
-        if (split < 0 || !DataFrame.senderIsOn(frame, data.offset(), nodeNameBytes[selfIndex]))
+        if (split < 0 || !DataFrame.senderIsOn(frame, data.offset(), nodeNames.bytes(selfIndex)))
         {
             return null;
         }
@@ -204,7 +245,7 @@ final class Router
 
     private long route(
         final DirectBuffer frame,
-        final boolean deliver,
+        final int mode,
         final ClientSession skip,
         final boolean unreliable,
         final int frameOffset,
@@ -219,13 +260,13 @@ final class Router
             if (frame.getByte(at) == '#')
             {
                 final int split = NameRules.memberIdSplit(frame, at, len);
-                final int node = nodeIndex(frame, at + split + 1, len - split - 1);
+                final int node = nodeNames.indexOf(frame, at + split + 1, len - split - 1);
                 if (node == selfIndex)
                 {
                     final ClientSession target = sessions.find(frame, at + 1, split - 1);
-                    if (deliver && target != null && target != skip)
+                    if (mode != ROUTE && target != null && target != skip)
                     {
-                        deliver(target, stamp, unreliable, frame, frameOffset, frameLength);
+                        reach(mode, target, stamp, unreliable, frame, frameOffset, frameLength);
                     }
                 }
                 else if (node >= 0)
@@ -238,7 +279,7 @@ final class Router
                 final Group group = groups.find(frame, at, len);
                 if (group != null)
                 {
-                    if (deliver)
+                    if (mode != ROUTE)
                     {
                         final ClientSession[] local = group.local;
                         for (int j = 0, m = group.localCount; j < m; j++)
@@ -246,7 +287,7 @@ final class Router
                             final ClientSession target = local[j];
                             if (target != skip)
                             {
-                                deliver(target, stamp, unreliable, frame, frameOffset, frameLength);
+                                reach(mode, target, stamp, unreliable, frame, frameOffset, frameLength);
                             }
                         }
                     }
@@ -257,16 +298,24 @@ final class Router
         return nodes & ~(1L << selfIndex);
     }
 
-    private int nodeIndex(final DirectBuffer buffer, final int offset, final int length)
+
+    private void reach(
+        final int mode,
+        final ClientSession target,
+        final long stamp,
+        final boolean unreliable,
+        final DirectBuffer frame,
+        final int offset,
+        final int length)
     {
-        for (int i = 0; i < nodeNameBytes.length; i++)
+        if (mode == DELIVER)
         {
-            if (sameBytes(nodeNameBytes[i], buffer, offset, length))
-            {
-                return i;
-            }
+            deliver(target, stamp, unreliable, frame, offset, length);
         }
-        return -1;
+        else if (blocked == null && !target.closing && target.out.pendingBytes() + length > target.out.writeLimit())
+        {
+            blocked = target;
+        }
     }
 
     private void deliver(
@@ -286,23 +335,23 @@ final class Router
         if (unreliable && target.out.pendingBytes() + length > target.out.writeLimit() / 2)
         {
             target.droppedUnreliable++;
-            counters.droppedUnreliable.incrementRelease();
+            counters.droppedUnreliable.incrementOrdered();
             return;
         }
         if (target.out.offer(frame, offset, length))
         {
             target.delivered++;
-            counters.messagesOutClient.incrementRelease();
-            counters.bytesOutClient.getAndAddRelease(length);
+            counters.messagesOutClient.incrementOrdered();
+            counters.bytesOutClient.getAndAddOrdered(length);
         }
         else if (unreliable)
         {
             target.droppedUnreliable++;
-            counters.droppedUnreliable.incrementRelease();
+            counters.droppedUnreliable.incrementOrdered();
         }
         else
         {
-            counters.droppedSlowConsumer.incrementRelease();
+            counters.droppedSlowConsumer.incrementOrdered();
             target.closing = true;
             if (slowCount == slow.length)
             {

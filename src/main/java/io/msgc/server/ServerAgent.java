@@ -57,6 +57,8 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
     private static final long SELECT_CAP_MS = 100;
     /** Most bytes this node's stream, and what it holds of each peer's, may take. */
     private static final int MAX_STREAM_BYTES = 512 * 1024 * 1024;
+    /** Longest a drain waits for its clients' departures and the view change before it stops anyway. */
+    static final long DRAIN_TIMEOUT_MS = 10_000;
     /** Period of the counters-file heartbeat and of the per-peer counter samples. */
     private static final long STATS_INTERVAL_MS = 100;
     /** Test hook: the loop throws an {@link Error} this many ms after start (a fatal error on the loop). */
@@ -80,6 +82,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
     private final GroupTable table;
     private final Membership membership;
     private final NodeView nodeView = new NodeView();
+    private final NodeNames nodeNames;
     private final Router router;
     /** Members whose connection closed during this turn: they leave their groups at its end, never nested. */
     private final ArrayList<ClientSession> gone = new ArrayList<>();
@@ -101,6 +104,9 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
     private long handshakeWarnMs;
     private long handshakesRefusedUnlogged;
     private Consumer<Consumer<String>> adminReload;
+    private Runnable onDrained;
+    /** While draining: when it gives up waiting; else 0. */
+    private long drainDeadlineMs;
     private Runnable onClosed;
     private Throwable fatal;
 
@@ -146,17 +152,15 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
         this.timers = new Timers(poller);
         this.idleStrategy = SelectIdleStrategy.forKind(config.idleStrategy());
         this.mesh = new PeerMesh(config, self, incarnation, poller, timers, log, faults, this, counters);
-        final String[] nodeNames = new String[config.peers().size()];
-        for (final PeerConfig peer : config.peers())
-        {
-            nodeNames[peer.index()] = peer.name();
-        }
+        this.nodeNames = new NodeNames(config.peers());
         this.table = new GroupTable(self.index(), nodeNames, config.maxFrameSize(), sessions, this);
         this.router = new Router(self.index(), config.maxFrameSize(), nodeNames, table.groups(), sessions, counters,
             this);
-        this.membership = new Membership(self.index(), nodeNames, incarnation, config.maxFrameSize(),
-            config.peerTimeoutMs() * 1_000_000L, config.maxBacklog(), MAX_STREAM_BYTES, nanoClock, epochClock,
-            mesh, this, table, log);
+        final Membership.Limits limits = new Membership.Limits(config.maxFrameSize(),
+            TimeUnit.MILLISECONDS.toNanos(config.peerTimeoutMs()), config.maxBacklog(), MAX_STREAM_BYTES,
+            TimeUnit.SECONDS.toNanos(config.slowConsumerTimeout()));
+        this.membership = new Membership(
+            self.index(), nodeNames, incarnation, limits, nanoClock, epochClock, mesh, this, table, log);
         mesh.membership(membership);
         nodeView.set(membership.viewId(), membership.members());
         this.adminReport = new AdminReport(config, self, mesh, membership, table, sessions, counters);
@@ -466,6 +470,20 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
     }
 
     /** {@inheritDoc} */
+    public ClientSession blocker(
+        final ClientSession sender, final DirectBuffer buffer, final int offset, final int length)
+    {
+        return router.blocker(sender, buffer, offset, length);
+    }
+
+    /** {@inheritDoc} */
+    public void cutSlowConsumer(final ClientSession session, final long stalledMs)
+    {
+        disconnectSlow(session, "slow consumer: read nothing for " + stalledMs + " ms while its buffer held " +
+            "messages back (slow_consumer_timeout=" + config.slowConsumerTimeout() + "s)");
+    }
+
+    /** {@inheritDoc} */
     public void refused(final String privateName, final String group, final long correlation, final String reason)
     {
         final ClientSession session = sessions.find(privateName);
@@ -593,7 +611,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
         {
             return; // closing already (timed out this turn): its slot is free now
         }
-        final long refused = counters.handshakesRefused.incrementRelease() + 1;
+        final long refused = counters.handshakesRefused.incrementOrdered() + 1;
         final String reason = self.name() + " has " + config.maxHandshakes() +
             " connections waiting for HELLO (max_handshakes=" + config.maxHandshakes() +
             "); the one waiting longest is dropped";
@@ -631,7 +649,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
         final int type = FrameHeader.type(buffer, offset);
         if (type != FrameType.HELLO)
         {
-            counters.protocolErrors.incrementRelease();
+            counters.protocolErrors.incrementOrdered();
             reject(connection, ErrorCode.UNEXPECTED_FRAME, "expected HELLO as the first frame, got " +
                 FrameType.name(type));
             return;
@@ -639,7 +657,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
         final String error = hello.wrap(buffer, offset, length);
         if (error != null)
         {
-            counters.protocolErrors.incrementRelease();
+            counters.protocolErrors.incrementOrdered();
             reject(connection, ErrorCode.MALFORMED_FRAME, error);
             return;
         }
@@ -669,22 +687,29 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
     {
         if (!NameRules.isPrivateName(hello.buffer(), hello.nameOffset(), hello.nameLength()))
         {
-            counters.clientsRejected.incrementRelease();
+            counters.clientsRejected.incrementOrdered();
             reject(connection, ErrorCode.BAD_NAME, "bad private name '" + hello.name() +
                 "': 1-31 characters of [A-Za-z0-9_.-]");
+            return;
+        }
+        if (drainDeadlineMs != 0)
+        {
+            counters.clientsRejected.incrementOrdered();
+            reject(connection, ErrorCode.SHUTDOWN, "server " + self.name() + " is draining: connect to another " +
+                "server");
             return;
         }
         final String name = hello.name();
         if (sessions.find(name) != null)
         {
-            counters.clientsRejected.incrementRelease();
+            counters.clientsRejected.incrementOrdered();
             reject(connection, ErrorCode.DUPLICATE_NAME, "private name '" + name + "' is already connected to " +
                 self.name() + "; choose another name");
             return;
         }
         if (clientCount >= config.maxClients())
         {
-            counters.clientsRejected.incrementRelease();
+            counters.clientsRejected.incrementOrdered();
             reject(connection, ErrorCode.LIMIT_EXCEEDED, self.name() + " has " + clientCount +
                 " clients (max_clients=" + config.maxClients() + ")");
             return;
@@ -698,8 +723,8 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
         }
         sessions.add(session);
         clientCount++;
-        counters.clientsConnected.setRelease(clientCount);
-        counters.clientsAccepted.incrementRelease();
+        counters.clientsConnected.setOrdered(clientCount);
+        counters.clientsAccepted.incrementOrdered();
         final int length = WelcomeFrame.encode(
             scratch, 0, incarnation, self.index(), config.maxFrameSize(), self.name(), session.memberId);
         connection.offer(scratch, 0, length);
@@ -779,7 +804,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
             case FrameType.HEARTBEAT:
                 break;
             default:
-                counters.protocolErrors.incrementRelease();
+                counters.protocolErrors.incrementOrdered();
                 sendReason(session.connection, FrameType.ERROR, ErrorCode.UNEXPECTED_FRAME,
                     "unexpected frame " + FrameType.name(type) + " from a client; closing");
                 session.connection.close("protocol error: unexpected " + FrameType.name(type));
@@ -789,7 +814,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
 
     private void clientError(final ClientSession session, final long correlation, final int code, final String reason)
     {
-        counters.protocolErrors.incrementRelease();
+        counters.protocolErrors.incrementOrdered();
         log.info("client-error", "member=" + session.memberId + " code=" + ErrorCode.name(code) +
             " correlation=" + correlation + " reason=\"" + reason + "\"");
         final int length = ReasonFrame.encode(scratch, 0, FrameType.ERROR, correlation, code, reason);
@@ -804,6 +829,11 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
         }
         admin.wrap(buffer, offset, length);
         final String command = admin.text().trim();
+        if ("drain".equals(command))
+        {
+            drain(connection);
+            return;
+        }
         if ("reload".equals(command))
         {
             if (adminReload == null)
@@ -822,6 +852,63 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
     }
 
     /**
+     * A lame-duck stop: refuse new clients, tell every client to go to another server and close it, then leave the
+     * mesh once their departures are installed; the admin console hears when it is done, and so does
+     * {@link #onDrained}. Bounded by {@link #DRAIN_TIMEOUT_MS}.
+     */
+    private void drain(final Connection admin)
+    {
+        if (drainDeadlineMs != 0)
+        {
+            operations.sendAdminAnswer(admin, "error: node " + self.name() + " is draining already\n");
+            return;
+        }
+        drainDeadlineMs = poller.nowMs() + DRAIN_TIMEOUT_MS;
+        final int clients = clientCount;
+        log.notice("draining", "node=" + self.name() + " clients=" + clients);
+        sessions.forEach(session ->
+        {
+            if (session.connection != null)
+            {
+                sendReason(session.connection, FrameType.ERROR, ErrorCode.SHUTDOWN, "server " + self.name() +
+                    " is draining: connect to another server");
+                session.connection.close("draining");
+            }
+        });
+        checkDrain(admin, clients);
+    }
+
+    private void checkDrain(final Connection admin, final int clients)
+    {
+        if (gone.isEmpty() && !membership.requestsPending())
+        {
+            membership.leave();
+        }
+        final boolean timedOut = poller.nowMs() > drainDeadlineMs;
+        if (!membership.left() && !timedOut)
+        {
+            timers.schedule(poller.nowMs() + 20, () -> checkDrain(admin, clients));
+            return;
+        }
+        final String outcome = timedOut ? "gave up waiting after " + DRAIN_TIMEOUT_MS + " ms" : "left the mesh";
+        log.notice("drained", "node=" + self.name() + " clients=" + clients + " outcome=\"" + outcome + "\"");
+        operations.sendAdminAnswer(admin, "drained " + self.name() + ": " + clients + " client(s) told to move, " +
+            outcome + "; the node stops now\n");
+        if (onDrained != null)
+        {
+            onDrained.run();
+        }
+    }
+
+    /**
+     * @param onDrained run on the agent thread once a drain is done (the node should then stop).
+     */
+    void onDrained(final Runnable onDrained)
+    {
+        this.onDrained = onDrained;
+    }
+
+    /**
      * Apply a re-read configuration; runs on the agent thread. See {@link NodeOperations#reload}.
      *
      * @param next   the new configuration, parsed and validated.
@@ -830,7 +917,18 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
      */
     ReloadResult reload(final MsgcConfig next, final String source)
     {
-        return operations.reload(next, source);
+        return operations.reload(next, source, this::peersChanged);
+    }
+
+    /**
+     * A reload brought a peers list with nodes appended or dropped at its end: the engine learns the new
+     * indexes, the mesh dials the new nodes and closes the dropped ones; the next view change follows.
+     */
+    private void peersChanged(final ServerConfig next)
+    {
+        nodeNames.update(next.peers());
+        membership.onPeersChanged();
+        mesh.peersChanged(next);
     }
 
     private void scheduleStats()
@@ -838,8 +936,8 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
         timers.schedule(poller.nowMs() + STATS_INTERVAL_MS, () ->
         {
             operations.onStatsTick(poller.nowMs());
-            counters.bufferMemory.setRelease(poller.bufferPool().inUse());
-            counters.bufferMemoryRefusals.setRelease(poller.bufferPool().refusals());
+            counters.bufferMemory.setOrdered(poller.bufferPool().inUse());
+            counters.bufferMemoryRefusals.setOrdered(poller.bufferPool().refusals());
             scheduleStats();
         });
     }
@@ -856,24 +954,29 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
     /** {@inheritDoc} */
     public void onSlowConsumer(final ClientSession session)
     {
+        disconnectSlow(session, "slow consumer: outbound buffer over client_outbound_limit=" +
+            config.clientOutboundLimit() + " during a view change");
+    }
+
+    private void disconnectSlow(final ClientSession session, final String reason)
+    {
         session.closing = true;
         if (session.connection.isClosed())
         {
             return; // closing for another reason already: its queue refuses, it is not slow
         }
-        counters.slowConsumers.incrementRelease();
+        counters.slowConsumers.incrementOrdered();
         log.warn("slow-consumer", "member=" + session.memberId + " pending=" + session.connection.pendingBytes() +
             " limit=" + session.connection.writeLimit() + " buffer-memory=" + poller.bufferPool().inUse() + "/" +
-            config.maxBufferMemory());
+            config.maxBufferMemory() + " reason=\"" + reason + "\"");
         // the buffer is full: the reason cannot queue behind it, so it replaces what is pending
-        session.connection.close("slow consumer: outbound buffer over client_outbound_limit=" +
-            config.clientOutboundLimit());
+        session.connection.close(reason);
     }
 
     /** {@inheritDoc} */
     public void onFramingError(final Connection connection, final int errorCode, final String reason)
     {
-        counters.protocolErrors.incrementRelease();
+        counters.protocolErrors.incrementOrdered();
         final boolean handshaking = connection.attachment() instanceof Pending;
         log.warn("framing-error", "remote=" + connection.remote() + " code=" + ErrorCode.name(errorCode) +
             " reason=\"" + reason + "\"");
@@ -899,7 +1002,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
             {
                 sessions.remove(session);
             }
-            counters.clientsConnected.setRelease(clientCount);
+            counters.clientsConnected.setOrdered(clientCount);
             log.info("client-disconnected", "member=" + session.memberId + " reason=\"" + reason + "\"");
             gone.add(session);
         }

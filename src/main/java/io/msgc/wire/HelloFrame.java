@@ -13,6 +13,9 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  *  12  int64  incarnation (peers: changes at every restart; clients/admin: 0)
  *  20  int64  config digest (peers: digest of the peers list; others: 0)
  *  28  uint8  name length, then the name (peer: node name; client: private name; admin: anything)
+ *  ..  peers only, optional: uint8 n, then n int64: the digest of the first 1, 2, ... n entries of the sender's
+ *      peers list (n entries in all), so a node whose list is longer or shorter can check that the common part
+ *      is the same (a rolling change of the list: nodes appended or dropped at its end)
  * </pre>
  */
 public final class HelloFrame extends FrameDecoder
@@ -60,6 +63,36 @@ public final class HelloFrame extends FrameDecoder
         return length;
     }
 
+    /**
+     * Encode a peer's HELLO with the digests of every prefix of its peers list.
+     *
+     * @param buffer         destination.
+     * @param offset         where the frame starts.
+     * @param incarnation    sender incarnation.
+     * @param prefixDigests  element k-1: digest of the first k entries of the peers list.
+     * @param count          entries in the peers list (at most 255).
+     * @param name           node name.
+     * @return frame length.
+     */
+    public static int encodePeer(
+        final MutableDirectBuffer buffer,
+        final int offset,
+        final long incarnation,
+        final long[] prefixDigests,
+        final int count,
+        final String name)
+    {
+        final int at = encode(buffer, offset, ROLE_PEER, incarnation, prefixDigests[count - 1], name);
+        final int length = at + 1 + 8 * count;
+        buffer.putByte(offset + at, (byte)count);
+        for (int i = 0; i < count; i++)
+        {
+            buffer.putLong(offset + at + 1 + 8 * i, prefixDigests[i], LITTLE_ENDIAN);
+        }
+        FrameHeader.write(buffer, offset, length, FrameType.HELLO, 0);
+        return length;
+    }
+
     /** {@inheritDoc} */
     protected String validate()
     {
@@ -73,11 +106,40 @@ public final class HelloFrame extends FrameDecoder
             return "HELLO has unknown role " + role + " (1 peer, 2 client, 3 admin)";
         }
         final int nameLength = shortStringLength(offset + NAME_OFFSET);
-        if (nameLength < 0 || NAME_OFFSET + 1 + nameLength != length)
+        if (nameLength < 0)
         {
             return "HELLO name length does not match the frame length";
         }
+        final int rest = length - (NAME_OFFSET + 1 + nameLength);
+        if (rest != 0 && (role != ROLE_PEER || rest != 1 + 8 * prefixCount()))
+        {
+            return role != ROLE_PEER ? "HELLO name length does not match the frame length" :
+                "HELLO peers-list digests do not match the frame length";
+        }
         return null;
+    }
+
+    private int listAt()
+    {
+        return offset + NAME_OFFSET + 1 + nameLength();
+    }
+
+    /**
+     * @return entries in the sender's peers list, or 0 when the HELLO does not say (then only {@link #digest()},
+     *         of the whole list, is known).
+     */
+    public int prefixCount()
+    {
+        return listAt() < offset + length ? buffer.getByte(listAt()) & 0xFF : 0;
+    }
+
+    /**
+     * @param count 1..{@link #prefixCount()}.
+     * @return the digest of the first {@code count} entries of the sender's peers list.
+     */
+    public long prefixDigest(final int count)
+    {
+        return buffer.getLong(listAt() + 1 + 8 * (count - 1), LITTLE_ENDIAN);
     }
 
     /**

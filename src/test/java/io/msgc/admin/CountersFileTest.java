@@ -37,12 +37,12 @@ class CountersFileTest
             final NodeCounters counters = new NodeCounters(new CountersManager(
                 writer.metadataBuffer(), writer.valuesBuffer(), StandardCharsets.US_ASCII));
             final NodeCounters.PeerCounters node2 = counters.newPeer("node2");
-            counters.messagesInClient.incrementRelease();
-            counters.messagesInClient.incrementRelease();
-            counters.bytesInClient.getAndAddRelease(300);
-            counters.clientsConnected.setRelease(7);
-            node2.state().setRelease(CounterKind.PEER_STATE_UP);
-            node2.bytesIn().setRelease(1234);
+            counters.messagesInClient.incrementOrdered();
+            counters.messagesInClient.incrementOrdered();
+            counters.bytesInClient.getAndAddOrdered(300);
+            counters.clientsConnected.setOrdered(7);
+            node2.state().setOrdered(CounterKind.PEER_STATE_UP);
+            node2.bytesIn().setOrdered(1234);
             writer.heartbeat(5_000L);
             new DistinctErrorLog(writer.errorLogBuffer(), SystemEpochClock.INSTANCE)
                 .record(new IllegalStateException("boom"));

@@ -53,13 +53,13 @@ class CountersSnapshotTest
     @Test
     void prometheusTextHasHelpTypeAndOneSamplePerSeries()
     {
-        counters.messagesInClient.setRelease(5);
-        counters.messagesInPeer.setRelease(6);
-        counters.droppedUnreliable.setRelease(2);
-        counters.loopMaxTurnNs.setRelease(1_500_000);
-        node2.state().setRelease(CounterKind.PEER_STATE_UP);
-        node2.lastHeartbeat().setRelease(1_700_000_000_123L);
-        node3.state().setRelease(CounterKind.PEER_STATE_REFUSED);
+        counters.messagesInClient.setOrdered(5);
+        counters.messagesInPeer.setOrdered(6);
+        counters.droppedUnreliable.setOrdered(2);
+        counters.loopMaxTurnNs.setOrdered(1_500_000);
+        node2.state().setOrdered(CounterKind.PEER_STATE_UP);
+        node2.lastHeartbeat().setOrdered(1_700_000_000_123L);
+        node3.state().setOrdered(CounterKind.PEER_STATE_REFUSED);
         final String text = CountersSnapshot.read(file).prometheus();
 
         assertTrue(text.contains("# HELP msgc_messages_in_total DATA messages received\n" +
@@ -108,15 +108,15 @@ class CountersSnapshotTest
     @Test
     void healthIsOkOnlyWithEveryPeerUpAndTheLoopTurning()
     {
-        node2.state().setRelease(CounterKind.PEER_STATE_UP);
-        node3.state().setRelease(0);
+        node2.state().setOrdered(CounterKind.PEER_STATE_UP);
+        node3.state().setOrdered(0);
         CountersSnapshot snapshot = CountersSnapshot.read(file);
         assertFalse(snapshot.healthy(now));
         assertTrue(snapshot.healthJson(now).startsWith("{\"status\":\"degraded\",\"node\":\"node1\","), snapshot
             .healthJson(now));
         assertTrue(snapshot.healthJson(now).contains("\"peers\":{\"node2\":\"up\",\"node3\":\"down\"}"));
 
-        node3.state().setRelease(CounterKind.PEER_STATE_UP);
+        node3.state().setOrdered(CounterKind.PEER_STATE_UP);
         snapshot = CountersSnapshot.read(file);
         assertTrue(snapshot.healthy(now));
         assertTrue(snapshot.healthJson(now).startsWith("{\"status\":\"ok\""), snapshot.healthJson(now));
@@ -133,10 +133,10 @@ class CountersSnapshotTest
     @Test
     void statTextShowsVersionLivenessCountersAndPeers()
     {
-        counters.clientsConnected.setRelease(3);
-        node2.state().setRelease(CounterKind.PEER_STATE_UP);
-        node2.ups().setRelease(2);
-        node2.lastHeartbeat().setRelease(now - 200);
+        counters.clientsConnected.setOrdered(3);
+        node2.state().setOrdered(CounterKind.PEER_STATE_UP);
+        node2.ups().setOrdered(2);
+        node2.lastHeartbeat().setOrdered(now - 200);
         final String text = CountersSnapshot.read(file).statText(now, "the-path");
         assertTrue(text.startsWith("node node1  msgc 9.9.9  pid " + ProcessHandle.current().pid() + "\n" +
             "state running\n"), text);

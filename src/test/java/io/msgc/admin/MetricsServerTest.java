@@ -41,7 +41,7 @@ class MetricsServerTest
         final NodeCounters counters = new NodeCounters(new CountersManager(file.metadataBuffer(), file.valuesBuffer(),
             StandardCharsets.US_ASCII));
         node2 = counters.newPeer("node2");
-        counters.messagesInClient.setRelease(42);
+        counters.messagesInClient.setOrdered(42);
         log = new EventLog("node1", new PrintStream(new ByteArrayOutputStream()), "NOTICE");
         server = MetricsServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
             () ->
@@ -93,7 +93,7 @@ class MetricsServerTest
         assertTrue(response.startsWith("HTTP/1.1 503 Service Unavailable\r\n"), response);
         assertTrue(response.contains("Content-Type: application/json"), response);
         assertTrue(response.contains("\"status\":\"degraded\"") && response.contains("\"node2\":\"down\""), response);
-        node2.state().setRelease(CounterKind.PEER_STATE_UP);
+        node2.state().setOrdered(CounterKind.PEER_STATE_UP);
         response = exchange("GET /healthz?verbose=1 HTTP/1.1\r\n\r\n");
         assertTrue(response.startsWith("HTTP/1.1 200 OK\r\n"), response);
         assertTrue(response.contains("\"status\":\"ok\"") && response.contains("\"node2\":\"up\""), response);

@@ -118,10 +118,15 @@ class ConsoleTest
         try (Cluster cluster = new Cluster(1).startAll())
         {
             final String server = cluster.host(1) + ":" + cluster.port();
-            final Console refused = Console.run("send", "-s", server, "bad group", "hello");
+            final Console refused = Console.run("send", "-s", server, "#bob#nowhere", "hello");
             assertEquals(1, refused.exit(), refused.toString());
             assertTrue(refused.err().contains("msgc send: the server refused a message: MALFORMED_FRAME: DATA " +
-                "destination 1 'bad group' is not a group name"), refused.toString());
+                "destination 1 '#bob#nowhere' is a member id on node 'nowhere', which is not in the peers list"),
+                refused.toString());
+            final Console badName = Console.run("send", "-s", server, "bad group", "hello");
+            assertEquals(2, badName.exit(), badName.toString());
+            assertTrue(badName.err().contains("msgc send: bad destination 'bad group': it has a space"),
+                badName.toString());
             final Console sent = Console.run("send", "-s", server, "-n", "bob", "chat", "hello");
             assertEquals(0, sent.exit(), sent.toString());
             assertEquals("sent 1 message(s) from=#bob#node1 group=chat bytes=5\n", sent.out());

@@ -114,9 +114,17 @@ class DirectSendTest
         {
             origin.send(ServiceType.FIFO, i, 64, "ping");
         }
-        origin.awaitMessages(COUNT, 20_000);
+        Cluster.await("all echoes", 20_000,
+            () -> origin.messages.stream().filter(m -> m.sequence() >= 0).count() >= COUNT);
         final List<Long> echoed = new ArrayList<>();
-        origin.messages.forEach(m -> echoed.add(m.sequence()));
+        // a probe's echo may still come in after the clear on a loaded machine: probes carry -1
+        origin.messages.forEach(m ->
+        {
+            if (m.sequence() >= 0)
+            {
+                echoed.add(m.sequence());
+            }
+        });
         assertInOrder(echoed);
     }
 

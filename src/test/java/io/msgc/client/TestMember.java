@@ -3,17 +3,18 @@ package io.msgc.client;
 import io.msgc.conf.ClientConfig;
 import io.msgc.server.Cluster;
 import io.msgc.wire.ServiceType;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 
 /**
- * A member for tests: a {@link MsgcClient} on its own I/O thread that records every message, view, error and
+ * A member for tests: a {@link MsgcClient} on its own I/O thread (the default one of
+ * {@link MsgcClient#startThread(MessageHandler)}) that records every message, view, error and
  * connection event in thread-safe queues.
  */
 public final class TestMember implements AutoCloseable
@@ -79,9 +80,16 @@ public final class TestMember implements AutoCloseable
     public final ConcurrentLinkedQueue<Received> messages = new ConcurrentLinkedQueue<>();
     public final ConcurrentLinkedQueue<View> views = new ConcurrentLinkedQueue<>();
     public final ConcurrentLinkedQueue<String> errors = new ConcurrentLinkedQueue<>();
+    /** The correlation id of each error in {@link #errors}, in the same order. */
+    public final ConcurrentLinkedQueue<Long> errorIds = new ConcurrentLinkedQueue<>();
     public final ConcurrentLinkedQueue<String> events = new ConcurrentLinkedQueue<>();
     public final MsgcClient client;
+    /** Times {@link #send} found the client back-pressured. */
+    public volatile long backPressured;
     private final UnsafeBuffer payload = new UnsafeBuffer(new byte[64 * 1024]);
+    private volatile int slowEvery;
+    private volatile long slowNanos;
+    private long slowCount;
 
     private TestMember(final MsgcClient client)
     {
@@ -91,6 +99,11 @@ public final class TestMember implements AutoCloseable
             public void onMessage(final Message message)
             {
                 messages.add(new Received(message));
+                final int every = slowEvery;
+                if (every > 0 && ++slowCount % every == 0)
+                {
+                    LockSupport.parkNanos(slowNanos);
+                }
             }
 
             public void onMembership(final MembershipView view)
@@ -98,8 +111,9 @@ public final class TestMember implements AutoCloseable
                 views.add(new View(view));
             }
 
-            public void onError(final int code, final String reason)
+            public void onError(final long correlationId, final int code, final String reason)
             {
+                errorIds.add(correlationId);
                 errors.add(io.msgc.wire.ErrorCode.name(code) + ": " + reason);
             }
 
@@ -112,7 +126,7 @@ public final class TestMember implements AutoCloseable
             {
                 events.add("connect " + memberId);
             }
-        }, new BackoffIdleStrategy(10, 10, 1000, 100_000));
+        });
     }
 
     /**
@@ -134,6 +148,18 @@ public final class TestMember implements AutoCloseable
     {
         return connect(name, ClientConfig.builder().server(server.getHostString(), server.getPort())
             .name(name).reconnect(false).connectTimeout(3).build());
+    }
+
+    /**
+     * A slow reader: the handler sleeps after every {@code every} messages.
+     *
+     * @param every    messages between two sleeps; 0 for full speed.
+     * @param sleepNs  each sleep.
+     */
+    public void slowDown(final int every, final long sleepNs)
+    {
+        slowNanos = sleepNs;
+        slowEvery = every;
     }
 
     /**
@@ -162,6 +188,7 @@ public final class TestMember implements AutoCloseable
         long result;
         while ((result = client.multicast(service, 1, payload, 0, size, groups)) == MsgcClient.BACK_PRESSURED)
         {
+            backPressured++;
             if (System.currentTimeMillis() > deadline)
             {
                 throw new AssertionError("back-pressured for 10 s");

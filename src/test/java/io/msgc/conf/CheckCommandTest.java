@@ -33,7 +33,7 @@ class CheckCommandTest
     {
         final List<String> command = new ArrayList<>(List.of(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xss512k", "-Xmx256m",
-            "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED", "-XX:TieredStopAtLevel=1",
+            "-XX:TieredStopAtLevel=1",
             "-cp", System.getProperty("java.class.path"), "io.msgc.cli.MsgcDaemon"));
         command.addAll(List.of(args));
         final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();

@@ -279,7 +279,7 @@ class ConfigErrorsTest
             "connect_timeout, counters_file, debug_level, enabled, heartbeat_interval_ms, idle_strategy, " +
             "idle_timeout, keepalive_interval, log_file, log_format, max_backlog, max_buffer_memory, max_clients, " +
             "max_frame_size, max_groups_per_client, max_handshakes, messages_per_iter, metrics_listen, " +
-            "peer_timeout_ms, peers, port, reconnect_initial_ms, reconnect_interval, tcpbuf_size");
+            "peer_timeout_ms, peers, port, reconnect_initial_ms, reconnect_interval, slow_consumer_timeout, tcpbuf_size");
     }
 
     @Test
@@ -455,7 +455,7 @@ class ConfigErrorsTest
             "connect_timeout, counters_file, debug_level, enabled, heartbeat_interval_ms, idle_strategy, " +
             "idle_timeout, keepalive_interval, log_file, log_format, max_backlog, max_buffer_memory, max_clients, " +
             "max_frame_size, max_groups_per_client, max_handshakes, messages_per_iter, metrics_listen, " +
-            "peer_timeout_ms, peers, port, reconnect_initial_ms, reconnect_interval, tcpbuf_size\n" +
+            "peer_timeout_ms, peers, port, reconnect_initial_ms, reconnect_interval, slow_consumer_timeout, tcpbuf_size\n" +
             "t.conf:5:13: expected a boolean (on/off, true/false, yes/no, enabled/disabled, 1/0) for 'enabled', " +
             "found 'perhaps'");
     }

@@ -139,7 +139,7 @@ public final class HistoryRecorder implements AutoCloseable
          */
         public boolean join(final String group)
         {
-            if (!alive() || groups.contains(group) || client.join(group) != 0)
+            if (!alive() || groups.contains(group) || client.join(group) < 0)
             {
                 return false;
             }
@@ -158,7 +158,7 @@ public final class HistoryRecorder implements AutoCloseable
         {
             // recorded first: a self-leave that arrives before the record would leave it pending for ever
             history.requested(memberId, group, false);
-            if (!alive() || client.leave(group) != 0)
+            if (!alive() || client.leave(group) < 0)
             {
                 return false;
             }

@@ -37,7 +37,8 @@ class PausedClientsIdleTest
                 // node2 keeps its stream for node1 until node1 processes it: past the stream's high-water mark,
                 // it stops reading its clients
                 final UnsafeBuffer payload = new UnsafeBuffer(new byte[SIZE]);
-                final int limit = (int)(2 * Membership.LOG_HIGH_WATER / SIZE);
+                // past node2's stream log, its window towards node1, socket buffers and alice's own send queue
+                final int limit = (int)((2 * Membership.LOG_HIGH_WATER + Membership.STREAM_WINDOW + (64 << 20)) / SIZE);
                 int sent = 0;
                 long refusedSinceNs = 0;
                 while (sent < limit)

@@ -106,11 +106,13 @@ final class SimNetwork implements AutoCloseable
         {
             this.index = index;
             this.incarnation = incarnation;
-            table = new GroupTable(index, nodeNames, MAX_FRAME, sessions, this);
-            router = new Router(index, MAX_FRAME, nodeNames, table.groups(), sessions, counters, this);
+            final NodeNames names = new NodeNames(nodeNames);
+            table = new GroupTable(index, names, MAX_FRAME, sessions, this);
+            router = new Router(index, MAX_FRAME, names, table.groups(), sessions, counters, this);
             final EventLog eventLog = new EventLog(nodeNames[index], logStream, "INFO");
             eventLogs.add(eventLog);
-            membership = new Membership(index, nodeNames, incarnation, MAX_FRAME, PEER_TIMEOUT_NS, MAX_BACKLOG, 64 << 20,
+            membership = new Membership(index, names, incarnation,
+                new Membership.Limits(MAX_FRAME, PEER_TIMEOUT_NS, MAX_BACKLOG, 64 << 20, 10 * PEER_TIMEOUT_NS),
                 () -> now, () -> EPOCH_MS + now / MS, this, this, table, eventLog);
         }
 
@@ -170,6 +172,17 @@ final class SimNetwork implements AutoCloseable
         public long route(final DirectBuffer buffer, final int offset, final int length)
         {
             return router.route(buffer, offset, length);
+        }
+
+        public ClientSession blocker(
+            final ClientSession sender, final DirectBuffer buffer, final int offset, final int length)
+        {
+            return router.blocker(sender, buffer, offset, length);
+        }
+
+        public void cutSlowConsumer(final ClientSession session, final long stalledMs)
+        {
+            throw new IllegalStateException("slow consumer: " + session.memberId + " stalled " + stalledMs + " ms");
         }
 
         public void pauseClients(final boolean pause)
