@@ -83,12 +83,14 @@ final class History
     private final List<String> problems = new ArrayList<>();
     /** (member, group) -> cause of the member's last view of the group, to know whether it is in it. */
     private final Map<String, Integer> lastCause = new HashMap<>();
-    /** (member, group) with a leave requested and no self-leave seen yet. */
-    private final Set<String> leaving = new HashSet<>();
+    /** (member, group) -> leaves requested and not answered by a self-leave yet (two may be pending at once). */
+    private final Map<String, Integer> leaving = new HashMap<>();
     /** (member, group) -> the operation number of the member's last leave request. */
     private final Map<String, Long> lastLeave = new HashMap<>();
     /** Messages sent by a member of their group (no leave pending) -> the operation number of the send. */
     private final Map<String, Long> sentAsMember = new HashMap<>();
+    /** Message -> how many entries its sender had received when it sent it, for failure messages. */
+    private final Map<String, Integer> sentAt = new HashMap<>();
     private long operations;
     private long messages;
     private long views;
@@ -115,7 +117,7 @@ final class History
         operations++;
         if (!join)
         {
-            leaving.add(memberId + " " + group);
+            leaving.merge(memberId + " " + group, 1, Integer::sum);
             lastLeave.put(memberId + " " + group, operations);
         }
     }
@@ -136,9 +138,10 @@ final class History
         sentTo.put(key, group);
         sentService.put(key, service & ServiceType.LEVEL_MASK);
         final Integer cause = lastCause.get(memberId + " " + group);
-        if (cause != null && cause != MembershipFrame.CAUSE_SELF_LEAVE && !leaving.contains(memberId + " " + group))
+        if (cause != null && cause != MembershipFrame.CAUSE_SELF_LEAVE && !leaving.containsKey(memberId + " " + group))
         {
             sentAsMember.put(key, operations);
+            sentAt.put(key, received.getOrDefault(memberId, List.of()).size());
         }
     }
 
@@ -151,6 +154,7 @@ final class History
         sentTo.remove(key);
         sentService.remove(key);
         sentAsMember.remove(key);
+        sentAt.remove(key);
     }
 
     /**
@@ -181,7 +185,7 @@ final class History
         lastCause.put(receiver + " " + group, cause);
         if (cause == MembershipFrame.CAUSE_SELF_LEAVE)
         {
-            leaving.remove(receiver + " " + group);
+            leaving.computeIfPresent(receiver + " " + group, (k, n) -> n > 1 ? n - 1 : null);
         }
     }
 
@@ -442,7 +446,8 @@ final class History
                 !deliveredBy.getOrDefault(sender, Set.of()).contains(key))
             {
                 out.add("silent loss: " + sender + " sent " + key + " " + ServiceType.name(sentService.get(key)) +
-                    " to " + group + " as a member, stayed, and never got it");
+                    " to " + group + " as a member, stayed, and never got it; what it got of " + group +
+                    " from then on: " + after(sender, group, sentAt.get(key)));
             }
         }
         // (group, view) -> messages delivered in it in a regular configuration
@@ -493,6 +498,21 @@ final class History
                 }
             }
         }
+    }
+
+    /** A member's entries of one group from a position on, for a failure message. */
+    private String after(final String receiver, final String group, final int from)
+    {
+        final List<String> lines = new ArrayList<>();
+        final List<Entry> entries = received.getOrDefault(receiver, List.of());
+        for (int i = from; i < entries.size() && lines.size() < 30; i++)
+        {
+            if (entries.get(i).group.equals(group))
+            {
+                lines.add(entries.get(i).toString());
+            }
+        }
+        return lines.toString();
     }
 
     /** A member's entries of one group around a view, for a failure message. */

@@ -71,6 +71,25 @@ class HistoryTest
     }
 
     @Test
+    void aMessageSentWhileASecondLeaveIsPendingNeedNotComeBack()
+    {
+        // leave, join and leave again before the first self-leave arrives: after the first self-leave and the join,
+        // the second leave is still pending, so what A sends then may be ordered after it
+        final History h = twoMembersInOneView();
+        h.requested(A, "g", false);
+        h.requested(A, "g", true);
+        h.requested(A, "g", false);
+        h.view(A, "g", 11, MembershipFrame.CAUSE_SELF_LEAVE, List.of(), -1);
+        h.view(B, "g", 11, MembershipFrame.CAUSE_LEAVE, List.of(B), 0);
+        h.view(A, "g", 12, MembershipFrame.CAUSE_JOIN, BOTH, 0);
+        h.view(B, "g", 12, MembershipFrame.CAUSE_JOIN, BOTH, 1);
+        h.sent(A, 1, "g", ServiceType.FIFO);
+        h.view(A, "g", 13, MembershipFrame.CAUSE_SELF_LEAVE, List.of(), -1);
+        h.view(B, "g", 13, MembershipFrame.CAUSE_LEAVE, List.of(B), 0);
+        assertEquals(List.of(), h.check(Set.of(A, B)));
+    }
+
+    @Test
     void aMessageSentBeforeTheOwnJoinViewNeedNotComeBack()
     {
         final History h = new History(new String[]{"node1"});
