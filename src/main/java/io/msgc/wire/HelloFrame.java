@@ -8,12 +8,15 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  * HELLO: the first frame of every connection.
  * <pre>
  *   8  uint8  role (1 peer, 2 client, 3 admin)
- *   9  uint8  reserved
+ *   9  uint8  auth: 0 none, 1 HMAC-SHA256 (the sender holds a secret; its nonce follows the name)
  *  10  uint16 reserved
  *  12  int64  incarnation (peers: changes at every restart; clients/admin: 0)
  *  20  int64  config digest (peers: digest of the peers list; others: 0)
  *  28  uint8  name length, then the name (peer: node name; client: private name; admin: anything)
+ *  ..  32 bytes: the sender's nonce, with auth 1 only
  * </pre>
+ * A sender with a secret offers a fresh random nonce, so the server's proof in WELCOME is new for every
+ * connection (see {@link AuthProof}).
  */
 public final class HelloFrame extends FrameDecoder
 {
@@ -24,7 +27,13 @@ public final class HelloFrame extends FrameDecoder
     /** Role of the admin console. */
     public static final int ROLE_ADMIN = 3;
 
+    /** No authentication offered. */
+    public static final int AUTH_NONE = 0;
+    /** HMAC-SHA256 challenge-response; a {@link AuthProof#NONCE_LENGTH}-byte nonce follows the name. */
+    public static final int AUTH_HMAC_SHA256 = 1;
+
     private static final int ROLE_OFFSET = 8;
+    private static final int AUTH_OFFSET = 9;
     private static final int INCARNATION_OFFSET = 12;
     private static final int DIGEST_OFFSET = 20;
     private static final int NAME_OFFSET = 28;
@@ -48,15 +57,44 @@ public final class HelloFrame extends FrameDecoder
         final long digest,
         final String name)
     {
-        final int length = NAME_OFFSET + 1 + name.length();
+        return encode(buffer, offset, role, incarnation, digest, name, null);
+    }
+
+    /**
+     * Encode a HELLO that offers authentication when {@code nonce} is given.
+     *
+     * @param buffer      destination.
+     * @param offset      where the frame starts.
+     * @param role        one of the ROLE constants.
+     * @param incarnation sender incarnation.
+     * @param digest      config digest.
+     * @param name        node or private name.
+     * @param nonce       the sender's {@link AuthProof#NONCE_LENGTH}-byte nonce, or null for no authentication.
+     * @return frame length.
+     */
+    public static int encode(
+        final MutableDirectBuffer buffer,
+        final int offset,
+        final int role,
+        final long incarnation,
+        final long digest,
+        final String name,
+        final byte[] nonce)
+    {
+        final int nameEnd = NAME_OFFSET + 1 + name.length();
+        final int length = nameEnd + (nonce == null ? 0 : AuthProof.NONCE_LENGTH);
         FrameHeader.write(buffer, offset, length, FrameType.HELLO, 0);
         buffer.putByte(offset + ROLE_OFFSET, (byte)role);
-        buffer.putByte(offset + ROLE_OFFSET + 1, (byte)0);
+        buffer.putByte(offset + AUTH_OFFSET, (byte)(nonce == null ? AUTH_NONE : AUTH_HMAC_SHA256));
         buffer.putShort(offset + ROLE_OFFSET + 2, (short)0, LITTLE_ENDIAN);
         buffer.putLong(offset + INCARNATION_OFFSET, incarnation, LITTLE_ENDIAN);
         buffer.putLong(offset + DIGEST_OFFSET, digest, LITTLE_ENDIAN);
         buffer.putByte(offset + NAME_OFFSET, (byte)name.length());
         buffer.putStringWithoutLengthAscii(offset + NAME_OFFSET + 1, name);
+        if (nonce != null)
+        {
+            buffer.putBytes(offset + nameEnd, nonce, 0, AuthProof.NONCE_LENGTH);
+        }
         return length;
     }
 
@@ -72,12 +110,43 @@ public final class HelloFrame extends FrameDecoder
         {
             return "HELLO has unknown role " + role + " (1 peer, 2 client, 3 admin)";
         }
-        final int nameLength = shortStringLength(offset + NAME_OFFSET);
-        if (nameLength < 0 || NAME_OFFSET + 1 + nameLength != length)
+        final int auth = auth();
+        if (auth != AUTH_NONE && auth != AUTH_HMAC_SHA256)
         {
-            return "HELLO name length does not match the frame length";
+            return "HELLO has unknown auth " + auth + " (0 none, 1 HMAC-SHA256)";
+        }
+        final int nameLength = shortStringLength(offset + NAME_OFFSET);
+        final int nonceLength = auth == AUTH_NONE ? 0 : AuthProof.NONCE_LENGTH;
+        if (nameLength < 0 || NAME_OFFSET + 1 + nameLength + nonceLength != length)
+        {
+            return auth == AUTH_NONE ? "HELLO name length does not match the frame length" :
+                "HELLO name and nonce lengths do not match the frame length";
         }
         return null;
+    }
+
+    /**
+     * @return {@link #AUTH_NONE} or {@link #AUTH_HMAC_SHA256}.
+     */
+    public int auth()
+    {
+        return buffer.getByte(offset + AUTH_OFFSET) & 0xFF;
+    }
+
+    /**
+     * @return true when the sender offers authentication (it holds a secret and sent a nonce).
+     */
+    public boolean hasNonce()
+    {
+        return auth() == AUTH_HMAC_SHA256;
+    }
+
+    /**
+     * @return offset of the sender's nonce; valid when {@link #hasNonce()}.
+     */
+    public int nonceOffset()
+    {
+        return nameOffset() + nameLength();
     }
 
     /**
