@@ -229,7 +229,9 @@ public final class MsgcClient implements AutoCloseable
         {
             client.dialNext();
             final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(config.connectTimeout());
-            while (client.state == STATE_CONNECTING && System.nanoTime() - deadlineNs < 0)
+            // a server that refused (REJECT, or a failed authentication) closed the connection: next server
+            while (client.state == STATE_CONNECTING && client.connection != null && !client.connection.isClosed() &&
+                System.nanoTime() - deadlineNs < 0)
             {
                 client.poller.poll(10);
                 client.checkHandshakeTimeout();
