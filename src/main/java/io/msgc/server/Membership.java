@@ -1989,7 +1989,7 @@ final class Membership
     private String onRecovered(final int from, final MutableDirectBuffer buffer, final int offset, final int length)
     {
         final int origin = StreamFrame.recoveredOrigin(buffer, offset);
-        if (flush == null || origin >= nodeCount || origin == self)
+        if (origin >= nodeCount || origin == self)
         {
             return null;
         }
@@ -2003,6 +2003,10 @@ final class Membership
             {
                 return forged;
             }
+        }
+        if (flush == null)
+        {
+            return null;
         }
         if (origin == from)
         {

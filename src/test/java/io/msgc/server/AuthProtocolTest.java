@@ -20,6 +20,7 @@ import io.msgc.wire.FrameType;
 import io.msgc.wire.HelloFrame;
 import io.msgc.wire.RawConnection;
 import io.msgc.wire.ServiceType;
+import io.msgc.wire.StreamFrame;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
@@ -74,8 +75,11 @@ class AuthProtocolTest
                     RawConnection.reason(c.handshake(HelloFrame.ROLE_CLIENT, "alice", 0, 0, null)));
                 assertTrue(c.closedByPeer(2000));
             }
+            final long startNs = System.nanoTime();
             final MsgcException none = assertThrows(MsgcException.class,
                 () -> MsgcClient.connect(client(node1, "alice", null)));
+            // a refusal ends the attempt at once, not at connect_timeout (3 s here)
+            assertTrue(System.nanoTime() - startNs < 2_500_000_000L, "refused at once");
             assertEquals(ErrorCode.AUTH_REQUIRED, none.code());
             assertTrue(none.getMessage().contains("refused: AUTH_REQUIRED: node1 requires authentication"),
                 none.getMessage());
@@ -134,6 +138,16 @@ class AuthProtocolTest
             assertEquals(ErrorCode.AUTH_FAILED, refused.code());
             assertTrue(refused.getMessage().contains("AUTH_FAILED: node1 has no auth_secret_file: it cannot check or " +
                 "prove the secret this client offers"), refused.getMessage());
+            // nor one that answers without proving the secret
+            final String host = Loopback.block() + "1";
+            try (FakeNode fake = new FakeNode(new InetSocketAddress(host, Loopback.freePort(host)), true, "node1", 0))
+            {
+                final MsgcException unproven = assertThrows(MsgcException.class, () -> MsgcClient.connect(
+                    client(new InetSocketAddress(host, fake.port()), "alice", SECRET)));
+                assertEquals(ErrorCode.AUTH_FAILED, unproven.code());
+                assertTrue(unproven.getMessage().contains("AUTH_FAILED: the server did not prove the secret: its " +
+                    "WELCOME carries no proof"), unproven.getMessage());
+            }
             // and without: as today, with one WARNING at start that nobody authenticates
             try (TestMember alice = TestMember.connect("alice", cluster.address(1)))
             {
@@ -166,11 +180,8 @@ class AuthProtocolTest
                     .startsWith("AUTH_FAILED: authentication failed: the proof matches no secret of node1"));
             }
             final byte[] recorded;
-            try (RawConnection c = new RawConnection(cluster.address(1), fromNode2))
+            try (RawConnection c = fakeNode2(cluster, 7))
             {
-                final UnsafeBuffer welcome = c.handshake(HelloFrame.ROLE_PEER, "node2", 7, digest, PROOF);
-                assertEquals(FrameType.WELCOME, FrameHeader.type(welcome, 0), RawConnection.reason(welcome));
-                assertNull(c.checkWelcome(welcome), "node1 proves the secret back");
                 recorded = c.sentBytes();
             }
             Cluster.await("the fake node2's link is down", 3000,
@@ -282,14 +293,10 @@ class AuthProtocolTest
         try (Cluster cluster = new Cluster(3, b -> b.authSecret(SECRET)))
         {
             cluster.start(1);
-            final long digest = cluster.config().peersDigest();
-            final InetSocketAddress fromNode2 = new InetSocketAddress(cluster.host(2), 0);
             final UnsafeBuffer payload = new UnsafeBuffer(new byte[8]);
             // node2 sends a message of its own member, then one "from" a member of node3
-            try (RawConnection c = new RawConnection(cluster.address(1), fromNode2))
+            try (RawConnection c = fakeNode2(cluster, 7))
             {
-                assertEquals(FrameType.WELCOME,
-                    FrameHeader.type(c.handshake(HelloFrame.ROLE_PEER, "node2", 7, digest, PROOF), 0));
                 c.send(DataFrame.encode(c.buffer, 0, 1, ServiceType.FIFO, 0, "#alice#node2", new String[]{"g"}, 1,
                     payload, 0, 8));
                 c.send(DataFrame.encode(c.buffer, 0, 2, ServiceType.FIFO, 0, "#mallory#node3", new String[]{"g"}, 1,
@@ -302,10 +309,8 @@ class AuthProtocolTest
             Cluster.await("link down", 3000,
                 () -> !Admin.request(cluster.address(1), "peers", PROOF).matches("(?s).*node2\\s+up\\s.*"));
             // node2 asks the sequencer to order a join of a member of node3
-            try (RawConnection c = new RawConnection(cluster.address(1), fromNode2))
+            try (RawConnection c = fakeNode2(cluster, 8))
             {
-                assertEquals(FrameType.WELCOME,
-                    FrameHeader.type(c.handshake(HelloFrame.ROLE_PEER, "node2", 8, digest, PROOF), 0));
                 c.send(EventFrame.encode(c.buffer, 0, FrameType.EVENT_REQUEST, 1, 0, EventFrame.OP_JOIN, 2, "g",
                     "mallory"));
                 assertEquals("FORGED_IDENTITY: node1 refused a frame from node2: forged identity: EVENT_REQUEST " +
@@ -313,9 +318,59 @@ class AuthProtocolTest
                     RawConnection.reason(c.readType(FrameType.ERROR, 3000)));
                 assertTrue(c.closedByPeer(3000));
             }
-            assertEquals(2, counter(cluster.server(1), CounterKind.REFUSED_FORGED_IDENTITY));
+            // an "ordered" copy (as the sequencer sends other nodes' messages) of a member of no node at all
+            try (RawConnection c = fakeNode2(cluster, 9))
+            {
+                final int length = DataFrame.encode(c.buffer, 0, 1, ServiceType.AGREED, 0, "#mallory#node9",
+                    new String[]{"g"}, 1, payload, 0, 8);
+                StreamFrame.ordered(c.buffer, 0);
+                c.send(length);
+                assertEquals("FORGED_IDENTITY: node1 refused a frame from node2: forged identity: ordered DATA from " +
+                    "node2 names sender '#mallory#node9', a member of no node of the peers list",
+                    RawConnection.reason(c.readType(FrameType.ERROR, 3000)));
+                assertTrue(c.closedByPeer(3000));
+            }
+            // a failed node's frame, handed on by a survivor, with a sender that is not that node's member
+            try (RawConnection c = fakeNode2(cluster, 10))
+            {
+                final int length = DataFrame.encode(c.buffer, 0, 1, ServiceType.FIFO, 0, "#mallory#node2",
+                    new String[]{"g"}, 1, payload, 0, 8);
+                StreamFrame.markRecovered(c.buffer, 0, 2);
+                c.send(length);
+                assertEquals("FORGED_IDENTITY: node1 refused a frame from node2: forged identity: DATA from node2 " +
+                    "names sender '#mallory#node2', not a member of node3",
+                    RawConnection.reason(c.readType(FrameType.ERROR, 3000)));
+                assertTrue(c.closedByPeer(3000));
+            }
+            assertEquals(4, counter(cluster.server(1), CounterKind.REFUSED_FORGED_IDENTITY));
             assertTrue(cluster.logs().contains("WARNING node1 peer-protocol-error node=node2 code=FORGED_IDENTITY " +
                 "reason=\"forged identity: DATA from node2"), cluster.logs());
+        }
+    }
+
+    /**
+     * A fake node2 that proves the secret, from node2's address, and checks node1's proof. node1 keeps redialling the real node2's address
+     * meanwhile; a HELLO that meets one of those dials in flight is refused as a simultaneous dial: try again.
+     */
+    private static RawConnection fakeNode2(final Cluster cluster, final long incarnation) throws Exception
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            final RawConnection c = new RawConnection(cluster.address(1), new InetSocketAddress(cluster.host(2), 0));
+            final UnsafeBuffer answer = c.handshake(HelloFrame.ROLE_PEER, "node2", incarnation,
+                cluster.config().peersDigest(), PROOF);
+            if (FrameHeader.type(answer, 0) == FrameType.WELCOME)
+            {
+                assertNull(c.checkWelcome(answer), "node1 proves the secret back");
+                return c;
+            }
+            c.close();
+            final String reason = RawConnection.reason(answer);
+            if (!reason.startsWith("DUPLICATE_LINK: simultaneous dial") || attempt == 50)
+            {
+                throw new AssertionError(reason);
+            }
+            Thread.sleep(10);
         }
     }
 

@@ -70,6 +70,14 @@ final class FakeNode implements AutoCloseable
     }
 
     /**
+     * @return the port it listens on.
+     */
+    int port()
+    {
+        return server.getLocalPort();
+    }
+
+    /**
      * @return HELLOs received so far.
      */
     int hellos()
