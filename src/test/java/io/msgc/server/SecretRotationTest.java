@@ -18,6 +18,8 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -39,6 +41,7 @@ class SecretRotationTest
 
     private final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
     private final PrintStream log = new PrintStream(logBytes, true);
+    private final List<EventLog> eventLogs = new ArrayList<>();
 
     @Test
     void aRollingChangeOfTheSecretNeedsNoRestart() throws Exception
@@ -114,11 +117,17 @@ class SecretRotationTest
     private MsgcServer start(final Path config, final String node) throws Exception
     {
         final MsgcConfig loaded = MsgcConfig.load(config);
-        return MsgcServer.start(loaded.server(), loaded.listener(), node, new EventLog(node, log, "NOTICE"), config);
+        final EventLog eventLog = new EventLog(node, log, "NOTICE");
+        eventLogs.add(eventLog);
+        return MsgcServer.start(loaded.server(), loaded.listener(), node, eventLog, config);
     }
 
     private String logs()
     {
+        for (final EventLog eventLog : eventLogs)
+        {
+            eventLog.flush(2000); // lines are written off the loop
+        }
         return logBytes.toString();
     }
 
