@@ -965,7 +965,13 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
         if (result.ok())
         {
             // secret files are re-read with the file: a rotation needs no restart; established connections stay
+            final boolean had = authenticator.cluster() != null;
             authenticator.update(next.server().authSecret(), next.server().adminSecret());
+            if (had && next.server().authSecret() == null)
+            {
+                log.warn("auth-disabled", "node=" + self.name() + " reason=\"auth_secret_file removed by a reload: " +
+                    "new connections are no longer authenticated\"");
+            }
         }
         return result;
     }
