@@ -63,6 +63,7 @@ public final class MsgcConsole
         "  groups -s HOST:PORT            groups and members as that node sees them\n" +
         "  stats  -s HOST:PORT            counters, as answered by the node\n" +
         "  reload -s HOST:PORT            make the node re-read its config file (as SIGHUP does)\n" +
+        "  drain  -s HOST:PORT            lame-duck stop: move the node's clients off, leave the mesh, exit\n" +
         "commands that read a node's counters file (work while the node is stuck or stopped):\n" +
         "  stat   -c CONFIG [-n NODE] | --file PATH     counters, peers, liveness\n" +
         "  errors -c CONFIG [-n NODE] | --file PATH     the node's distinct errors with stack traces\n" +
@@ -104,6 +105,12 @@ public final class MsgcConsole
             "Exit 0 when the file was accepted, 1 when it was not. It changes state: with admin_secret_file on\n" +
             "the node, --secret-file must name the admin secret." + SECRET_HELP, Set.of("-s", "--secret-file"),
             Set.of());
+        command("drain", "usage: msgc drain [-s HOST:PORT] [--secret-file FILE]\n" +
+            "Lame-duck stop: the node refuses new clients, tells its clients to connect to another server and\n" +
+            "closes them, leaves the mesh with a view change (the others go on without it), then exits 0.\n" +
+            "Prints what it did once it is done. Exit 0 when the node drained, 1 when it did not answer.\n" +
+            "It changes state: with admin_secret_file on the node, --secret-file must name the admin secret." +
+            SECRET_HELP, Set.of("-s", "--secret-file"), Set.of());
         command("stat", "usage: msgc stat -c CONFIG [-n NODE]\n" +
             "       msgc stat --file PATH\n" +
             "Reads the node's counters file (counters_file, default /dev/shm/msgc-NODE-HOST-PORT.counters)\n" +
@@ -315,8 +322,9 @@ public final class MsgcConsole
                 noOperands(args);
                 return admin(server(args), command, ADMIN_TIMEOUT_MS, secret(args));
             case "reload":
+            case "drain":
                 noOperands(args);
-                return admin(server(args), "reload", RELOAD_TIMEOUT_MS, secret(args));
+                return admin(server(args), command, RELOAD_TIMEOUT_MS, secret(args));
             case "stat": return stat(args, false);
             case "errors": return stat(args, true);
             case "listen": return listen(args);

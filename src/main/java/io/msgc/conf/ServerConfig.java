@@ -19,6 +19,7 @@ public final class ServerConfig
     private final List<PeerConfig> peers;
     private final Map<String, PeerConfig> peersByName = new HashMap<>();
     private final long peersDigest;
+    private final long[] prefixDigests;
     private final String peersDescription;
     private final int port;
     private final int connectTimeout;
@@ -98,6 +99,7 @@ public final class ServerConfig
         // nodes compare digests at handshake: every node must hash exactly the same bytes
         long hash = 0xcbf29ce484222325L;
         final StringBuilder description = new StringBuilder("[");
+        prefixDigests = new long[peers.size()];
         for (final PeerConfig peer : peers)
         {
             final String entry = peer.name() + "=" + peer.host() + ":" + peer.port();
@@ -106,6 +108,7 @@ public final class ServerConfig
                 hash ^= x & 0xFF;
                 hash *= 0x100000001b3L;
             }
+            prefixDigests[peer.index()] = hash;
             description.append(description.length() > 1 ? " " : "").append(entry);
         }
         peersDigest = hash;
@@ -144,6 +147,23 @@ public final class ServerConfig
     public long peersDigest()
     {
         return peersDigest;
+    }
+
+    /**
+     * @param count 1..{@code peers().size()}.
+     * @return the digest of the first {@code count} entries, as {@link #peersDigest()} of a list of only those.
+     */
+    public long peersDigest(final int count)
+    {
+        return prefixDigests[count - 1];
+    }
+
+    /**
+     * @return element k-1: {@link #peersDigest(int) peersDigest(k)}; a copy.
+     */
+    public long[] prefixDigests()
+    {
+        return prefixDigests.clone();
     }
 
     /**

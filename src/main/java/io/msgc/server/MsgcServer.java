@@ -61,6 +61,7 @@ public final class MsgcServer implements AutoCloseable
     private final Path configFile;
     private final ExecutorService reloader;
     private final CompletableFuture<Throwable> terminated = new CompletableFuture<>();
+    private final CompletableFuture<Void> drained = new CompletableFuture<>();
     private volatile boolean closing;
     private volatile Throwable fatal;
     private volatile Throwable lastError;
@@ -196,6 +197,7 @@ public final class MsgcServer implements AutoCloseable
         final AgentRunner runner = new AgentRunner(agent.idleStrategy(), errorHandler, null, agent);
         server[0] = new MsgcServer(agent, runner, self.name(), log, countersFile, metrics, configFile);
         agent.onClosed(server[0]::onAgentClosed);
+        agent.onDrained(() -> server[0].drained.complete(null));
         if (configFile != null)
         {
             final MsgcServer started = server[0];
@@ -267,6 +269,15 @@ public final class MsgcServer implements AutoCloseable
     public CompletableFuture<Throwable> terminated()
     {
         return terminated;
+    }
+
+    /**
+     * @return completes once the admin {@code drain} command has moved the clients off and the node has left the
+     *         mesh: the owner should then {@link #close} it ({@code msgcd} exits 0).
+     */
+    public CompletableFuture<Void> drained()
+    {
+        return drained;
     }
 
     /**

@@ -98,6 +98,8 @@ final class PeerMesh implements Membership.Transport
     private final Consumer<Resolver.Request> onResolved = this::onResolved;
     private Resolver resolver;
     private final NodeCounters counters;
+    /** The configuration whose peers list is in force: the start one, or one applied by a reload. */
+    private ServerConfig peers;
     private Membership membership;
     private NodeOperations operations;
     private Authenticator authenticator;
@@ -125,7 +127,8 @@ final class PeerMesh implements Membership.Transport
         this.log = log;
         this.faults = faults;
         this.handler = handler;
-        links = new PeerLink[config.peers().size()];
+        this.peers = config;
+        links = new PeerLink[NodeNames.MAX];
         for (final PeerConfig peer : config.peers())
         {
             if (peer.index() != self.index())
@@ -152,6 +155,14 @@ final class PeerMesh implements Membership.Transport
         {
             return null; // let the OS choose; the listener bind reports the bad name
         }
+    }
+
+    /**
+     * @return the configuration whose peers list is in force (a reload may have changed it).
+     */
+    ServerConfig peers()
+    {
+        return peers;
     }
 
     void membership(final Membership membership)
@@ -248,6 +259,10 @@ final class PeerMesh implements Membership.Transport
     private void dial(final PeerLink link)
     {
         link.redialTimer = -1;
+        if (links[link.index()] != link)
+        {
+            return; // removed from the peers list
+        }
         if (link.isUp() || link.dialling != null)
         {
             return;
@@ -401,8 +416,8 @@ final class PeerMesh implements Membership.Transport
 
     void onDialConnected(final Connection connection)
     {
-        final int length = ((Dial)connection.attachment()).initiator.hello(
-            scratch, 0, HelloFrame.ROLE_PEER, incarnation, config.peersDigest(), self.name());
+        final int length = ((Dial)connection.attachment()).initiator.helloPeer(
+            scratch, 0, incarnation, peers.prefixDigests(), peers.peers().size(), self.name());
         connection.offer(scratch, 0, length);
     }
 
@@ -551,11 +566,11 @@ final class PeerMesh implements Membership.Transport
     void onPeerHello(final Connection connection, final HelloFrame hello, final Authenticator.Handshake handshake)
     {
         final String name = hello.name();
-        final PeerConfig peer = config.peer(name);
+        final PeerConfig peer = peers.peer(name);
         if (peer == null)
         {
             reject(connection, ErrorCode.UNKNOWN_NODE, "unknown node '" + name + "'; " + self.name() +
-                " has peers " + config.peersDescription());
+                " has peers " + peers.peersDescription());
             return;
         }
         if (peer.index() == self.index())
@@ -563,10 +578,10 @@ final class PeerMesh implements Membership.Transport
             reject(connection, ErrorCode.DUPLICATE_NAME, "node name '" + name + "' is this node itself");
             return;
         }
-        if (hello.digest() != config.peersDigest())
+        final String mismatch = listMismatch(hello);
+        if (mismatch != null)
         {
-            reject(connection, ErrorCode.CONFIG_MISMATCH, "config digest differs: " + self.name() + " has peers " +
-                config.peersDescription() + "; every node must use the same peers list");
+            reject(connection, ErrorCode.CONFIG_MISMATCH, mismatch);
             return;
         }
         final PeerLink link = links[peer.index()];
@@ -679,6 +694,79 @@ final class PeerMesh implements Membership.Transport
             }
         }
         return address;
+    }
+
+    /**
+     * Two peers lists may differ only by nodes appended or dropped at the end (a rolling change): the part they
+     * have in common must be the same, entry by entry, so every node keeps its index.
+     *
+     * @return null when the HELLO's list is compatible with this node's, else what differs.
+     */
+    private String listMismatch(final HelloFrame hello)
+    {
+        final int mine = peers.peers().size();
+        final int theirs = hello.prefixCount();
+        if (theirs == 0)
+        {
+            return hello.digest() == peers.peersDigest() ? null : "config digest differs: " + self.name() +
+                " has peers " + peers.peersDescription() + "; every node must use the same peers list";
+        }
+        final int common = Math.min(mine, theirs);
+        if (hello.prefixDigest(common) == peers.peersDigest(common))
+        {
+            return null;
+        }
+        int entry = 1;
+        while (hello.prefixDigest(entry) == peers.peersDigest(entry))
+        {
+            entry++;
+        }
+        final PeerConfig differs = peers.peers().get(entry - 1);
+        return "peers lists differ at entry " + entry + " (" + self.name() + " has " + differs.name() + "=" +
+            differs.host() + ":" + differs.port() + "); nodes may only be appended to the end of the list or " +
+            "dropped from its end while the cluster runs";
+    }
+
+    /**
+     * Take a reloaded peers list, already checked to be this one with nodes appended or dropped at the end:
+     * dial the new nodes, close the links of the dropped ones.
+     *
+     * @param next the configuration with the new list.
+     */
+    void peersChanged(final ServerConfig next)
+    {
+        peers = next;
+        final int count = next.peers().size();
+        for (int i = 0; i < NodeNames.MAX; i++)
+        {
+            final PeerLink link = links[i];
+            if (i < count && i != self.index() && link == null)
+            {
+                final PeerLink added = new PeerLink(next.peers().get(i));
+                links[i] = added;
+                log.notice("peer-added", "node=" + added.peer.name() + " addr=" + added.peer.host() + ":" +
+                    added.peer.port() + " index=" + i);
+                dial(added);
+            }
+            else if (i >= count && link != null)
+            {
+                links[i] = null;
+                log.notice("peer-removed", "node=" + link.peer.name() + " index=" + i);
+                if (link.redialTimer != -1)
+                {
+                    timers.cancel(link.redialTimer);
+                    link.redialTimer = -1;
+                }
+                if (link.dialling != null)
+                {
+                    link.dialling.close("node " + link.peer.name() + " was removed from the peers list");
+                }
+                if (link.link != null)
+                {
+                    link.link.close("node " + link.peer.name() + " was removed from the peers list");
+                }
+            }
+        }
     }
 
     private void reject(final Connection connection, final int code, final String reason)

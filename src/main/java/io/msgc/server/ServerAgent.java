@@ -58,6 +58,8 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
     private static final long SELECT_CAP_MS = 100;
     /** Most bytes this node's stream, and what it holds of each peer's, may take. */
     private static final int MAX_STREAM_BYTES = 512 * 1024 * 1024;
+    /** Longest a drain waits for its clients' departures and the view change before it stops anyway. */
+    static final long DRAIN_TIMEOUT_MS = 10_000;
     /** Period of the counters-file heartbeat and of the per-peer counter samples. */
     private static final long STATS_INTERVAL_MS = 100;
     /** Test hook: the loop throws an {@link Error} this many ms after start (a fatal error on the loop). */
@@ -81,6 +83,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
     private final GroupTable table;
     private final Membership membership;
     private final NodeView nodeView = new NodeView();
+    private final NodeNames nodeNames;
     private final Router router;
     /** Members whose connection closed during this turn: they leave their groups at its end, never nested. */
     private final ArrayList<ClientSession> gone = new ArrayList<>();
@@ -107,6 +110,9 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
     private long handshakeWarnMs;
     private long handshakesRefusedUnlogged;
     private Consumer<Consumer<String>> adminReload;
+    private Runnable onDrained;
+    /** While draining: when it gives up waiting; else 0. */
+    private long drainDeadlineMs;
     private Runnable onClosed;
     private Throwable fatal;
 
@@ -161,11 +167,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
         this.timers = new Timers(poller);
         this.idleStrategy = SelectIdleStrategy.forKind(config.idleStrategy());
         this.mesh = new PeerMesh(config, self, incarnation, poller, timers, log, faults, this, counters);
-        final String[] nodeNames = new String[config.peers().size()];
-        for (final PeerConfig peer : config.peers())
-        {
-            nodeNames[peer.index()] = peer.name();
-        }
+        this.nodeNames = new NodeNames(config.peers());
         this.table = new GroupTable(self.index(), nodeNames, config.maxFrameSize(), sessions, this);
         this.router = new Router(self.index(), config.maxFrameSize(), nodeNames, table.groups(), sessions, counters,
             this);
@@ -795,6 +797,13 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
                 "': 1-31 characters of [A-Za-z0-9_.-]");
             return;
         }
+        if (drainDeadlineMs != 0)
+        {
+            counters.clientsRejected.incrementOrdered();
+            reject(connection, ErrorCode.SHUTDOWN, "server " + self.name() + " is draining: connect to another " +
+                "server");
+            return;
+        }
         final String name = hello.name();
         if (sessions.find(name) != null)
         {
@@ -935,6 +944,11 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
                 self.name() + "), and this console proved only the cluster secret\n");
             return;
         }
+        if ("drain".equals(command))
+        {
+            drain(connection);
+            return;
+        }
         if ("reload".equals(command))
         {
             if (adminReload == null)
@@ -953,6 +967,63 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
     }
 
     /**
+     * A lame-duck stop: refuse new clients, tell every client to go to another server and close it, then leave the
+     * mesh once their departures are installed; the admin console hears when it is done, and so does
+     * {@link #onDrained}. Bounded by {@link #DRAIN_TIMEOUT_MS}.
+     */
+    private void drain(final Connection admin)
+    {
+        if (drainDeadlineMs != 0)
+        {
+            operations.sendAdminAnswer(admin, "error: node " + self.name() + " is draining already\n");
+            return;
+        }
+        drainDeadlineMs = poller.nowMs() + DRAIN_TIMEOUT_MS;
+        final int clients = clientCount;
+        log.notice("draining", "node=" + self.name() + " clients=" + clients);
+        sessions.forEach(session ->
+        {
+            if (session.connection != null)
+            {
+                sendReason(session.connection, FrameType.ERROR, ErrorCode.SHUTDOWN, "server " + self.name() +
+                    " is draining: connect to another server");
+                session.connection.close("draining");
+            }
+        });
+        checkDrain(admin, clients);
+    }
+
+    private void checkDrain(final Connection admin, final int clients)
+    {
+        if (gone.isEmpty() && !membership.requestsPending())
+        {
+            membership.leave();
+        }
+        final boolean timedOut = poller.nowMs() > drainDeadlineMs;
+        if (!membership.left() && !timedOut)
+        {
+            timers.schedule(poller.nowMs() + 20, () -> checkDrain(admin, clients));
+            return;
+        }
+        final String outcome = timedOut ? "gave up waiting after " + DRAIN_TIMEOUT_MS + " ms" : "left the mesh";
+        log.notice("drained", "node=" + self.name() + " clients=" + clients + " outcome=\"" + outcome + "\"");
+        operations.sendAdminAnswer(admin, "drained " + self.name() + ": " + clients + " client(s) told to move, " +
+            outcome + "; the node stops now\n");
+        if (onDrained != null)
+        {
+            onDrained.run();
+        }
+    }
+
+    /**
+     * @param onDrained run on the agent thread once a drain is done (the node should then stop).
+     */
+    void onDrained(final Runnable onDrained)
+    {
+        this.onDrained = onDrained;
+    }
+
+    /**
      * Apply a re-read configuration; runs on the agent thread. See {@link NodeOperations#reload}.
      *
      * @param next   the new configuration, parsed and validated.
@@ -961,7 +1032,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
      */
     ReloadResult reload(final MsgcConfig next, final String source)
     {
-        final ReloadResult result = operations.reload(next, source);
+        final ReloadResult result = operations.reload(next, source, this::peersChanged);
         if (result.ok())
         {
             // secret files are re-read with the file: a rotation needs no restart; established connections stay
@@ -974,6 +1045,17 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
             }
         }
         return result;
+    }
+
+    /**
+     * A reload brought a peers list with nodes appended or dropped at its end: the engine learns the new
+     * indexes, the mesh dials the new nodes and closes the dropped ones; the next view change follows.
+     */
+    private void peersChanged(final ServerConfig next)
+    {
+        nodeNames.update(next.peers());
+        membership.onPeersChanged();
+        mesh.peersChanged(next);
     }
 
     private void scheduleStats()

@@ -59,6 +59,39 @@ public final class HandshakeInitiator
         final long digest,
         final String name)
     {
+        final int length = HelloFrame.encode(buffer, offset, role, incarnation, digest, name, start());
+        hello = AuthProof.copy(buffer, offset, length);
+        return length;
+    }
+
+    /**
+     * Encode the HELLO of a node dialling a peer ({@link HelloFrame#encodePeer}), with a fresh nonce when this
+     * side holds a secret.
+     *
+     * @param buffer        destination.
+     * @param offset        where the frame starts.
+     * @param incarnation   the node's incarnation.
+     * @param prefixDigests element k-1: digest of the first k entries of the peers list.
+     * @param count         entries in the peers list.
+     * @param name          the node's name.
+     * @return frame length.
+     */
+    public int helloPeer(
+        final MutableDirectBuffer buffer,
+        final int offset,
+        final long incarnation,
+        final long[] prefixDigests,
+        final int count,
+        final String name)
+    {
+        final int length = HelloFrame.encodePeer(buffer, offset, incarnation, prefixDigests, count, name, start());
+        hello = AuthProof.copy(buffer, offset, length);
+        return length;
+    }
+
+    /** A new connection: forget the last one, and draw a nonce when this side holds a secret. */
+    private byte[] start()
+    {
         challenge = null;
         auth = null;
         failure = null;
@@ -68,9 +101,7 @@ public final class HandshakeInitiator
             nonce = new byte[AuthProof.NONCE_LENGTH];
             random.nextBytes(nonce);
         }
-        final int length = HelloFrame.encode(buffer, offset, role, incarnation, digest, name, nonce);
-        hello = AuthProof.copy(buffer, offset, length);
-        return length;
+        return nonce;
     }
 
     /**

@@ -13,7 +13,10 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  *  12  int64  incarnation (peers: changes at every restart; clients/admin: 0)
  *  20  int64  config digest (peers: digest of the peers list; others: 0)
  *  28  uint8  name length, then the name (peer: node name; client: private name; admin: anything)
- *  ..  32 bytes: the sender's nonce, with auth 1 only
+ *  ..  peers only, optional: uint8 n, then n int64: the digest of the first 1, 2, ... n entries of the sender's
+ *      peers list (n entries in all), so a node whose list is longer or shorter can check that the common part
+ *      is the same (a rolling change of the list: nodes appended or dropped at its end)
+ *  ..  32 bytes: the sender's nonce, with auth 1 only: always the last 32 bytes of the frame
  * </pre>
  * A sender with a secret offers a fresh random nonce, so the server's proof in WELCOME is new for every
  * connection (see {@link AuthProof}).
@@ -98,6 +101,67 @@ public final class HelloFrame extends FrameDecoder
         return length;
     }
 
+    /**
+     * Encode a peer's HELLO with the digests of every prefix of its peers list.
+     *
+     * @param buffer         destination.
+     * @param offset         where the frame starts.
+     * @param incarnation    sender incarnation.
+     * @param prefixDigests  element k-1: digest of the first k entries of the peers list.
+     * @param count          entries in the peers list (at most 255).
+     * @param name           node name.
+     * @return frame length.
+     */
+    public static int encodePeer(
+        final MutableDirectBuffer buffer,
+        final int offset,
+        final long incarnation,
+        final long[] prefixDigests,
+        final int count,
+        final String name)
+    {
+        return encodePeer(buffer, offset, incarnation, prefixDigests, count, name, null);
+    }
+
+    /**
+     * Encode a peer's HELLO with the digests of every prefix of its peers list, offering authentication when
+     * {@code nonce} is given (the nonce then ends the frame).
+     *
+     * @param buffer         destination.
+     * @param offset         where the frame starts.
+     * @param incarnation    sender incarnation.
+     * @param prefixDigests  element k-1: digest of the first k entries of the peers list.
+     * @param count          entries in the peers list (at most 255).
+     * @param name           node name.
+     * @param nonce          the sender's {@link AuthProof#NONCE_LENGTH}-byte nonce, or null.
+     * @return frame length.
+     */
+    public static int encodePeer(
+        final MutableDirectBuffer buffer,
+        final int offset,
+        final long incarnation,
+        final long[] prefixDigests,
+        final int count,
+        final String name,
+        final byte[] nonce)
+    {
+        final int at = encode(buffer, offset, ROLE_PEER, incarnation, prefixDigests[count - 1], name);
+        int length = at + 1 + 8 * count;
+        buffer.putByte(offset + at, (byte)count);
+        for (int i = 0; i < count; i++)
+        {
+            buffer.putLong(offset + at + 1 + 8 * i, prefixDigests[i], LITTLE_ENDIAN);
+        }
+        if (nonce != null)
+        {
+            buffer.putByte(offset + AUTH_OFFSET, (byte)AUTH_HMAC_SHA256);
+            buffer.putBytes(offset + length, nonce, 0, AuthProof.NONCE_LENGTH);
+            length += AuthProof.NONCE_LENGTH;
+        }
+        FrameHeader.write(buffer, offset, length, FrameType.HELLO, 0);
+        return length;
+    }
+
     /** {@inheritDoc} */
     protected String validate()
     {
@@ -117,12 +181,47 @@ public final class HelloFrame extends FrameDecoder
         }
         final int nameLength = shortStringLength(offset + NAME_OFFSET);
         final int nonceLength = auth == AUTH_NONE ? 0 : AuthProof.NONCE_LENGTH;
-        if (nameLength < 0 || NAME_OFFSET + 1 + nameLength + nonceLength != length)
+        final int rest = nameLength < 0 ? -1 : length - (NAME_OFFSET + 1 + nameLength) - nonceLength;
+        if (rest < 0)
         {
             return auth == AUTH_NONE ? "HELLO name length does not match the frame length" :
                 "HELLO name and nonce lengths do not match the frame length";
         }
+        if (rest != 0 && (role != ROLE_PEER || rest != 1 + 8 * prefixCount()))
+        {
+            return role != ROLE_PEER ? "HELLO name length does not match the frame length" :
+                "HELLO peers-list digests do not match the frame length";
+        }
         return null;
+    }
+
+    private int listAt()
+    {
+        return offset + NAME_OFFSET + 1 + nameLength();
+    }
+
+    /**
+     * @return entries in the sender's peers list, or 0 when the HELLO does not say (then only {@link #digest()},
+     *         of the whole list, is known).
+     */
+    public int prefixCount()
+    {
+        return listAt() < listEnd() ? buffer.getByte(listAt()) & 0xFF : 0;
+    }
+
+    /** End of the peers-list digests: the nonce, when there is one, ends the frame. */
+    private int listEnd()
+    {
+        return offset + length - (hasNonce() ? AuthProof.NONCE_LENGTH : 0);
+    }
+
+    /**
+     * @param count 1..{@link #prefixCount()}.
+     * @return the digest of the first {@code count} entries of the sender's peers list.
+     */
+    public long prefixDigest(final int count)
+    {
+        return buffer.getLong(listAt() + 1 + 8 * (count - 1), LITTLE_ENDIAN);
     }
 
     /**
@@ -146,7 +245,7 @@ public final class HelloFrame extends FrameDecoder
      */
     public int nonceOffset()
     {
-        return nameOffset() + nameLength();
+        return offset + length - AuthProof.NONCE_LENGTH;
     }
 
     /**

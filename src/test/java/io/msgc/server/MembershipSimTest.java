@@ -3,6 +3,10 @@ package io.msgc.server;
 import io.msgc.wire.ServiceType;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -83,6 +87,7 @@ class MembershipSimTest
         assertEquals(count, net.history().messages());
     }
 
+    private static final long[] PAUSES_MS = {50, 85, 95, 115, 125, 300};
     private static final int[] SERVICES = {ServiceType.FIFO, ServiceType.RELIABLE, ServiceType.AGREED, ServiceType.SAFE};
 
     /**
@@ -160,7 +165,8 @@ class MembershipSimTest
                 }
                 else if (fault == 3 && !crashed.contains(node))
                 {
-                    net.pause(node, (random.nextBoolean() ? 50 : 300) * MS);
+                    // short, around the stale-gap threshold (3/4 of 120 ms), around the timeout, and well past it
+                    net.pause(node, PAUSES_MS[random.nextInt(PAUSES_MS.length)] * MS);
                 }
                 else if (fault == 4)
                 {
@@ -198,6 +204,18 @@ class MembershipSimTest
             atEnd.add(m.memberId);
         }
         final List<String> problems = net.history().check(atEnd);
+        if (!problems.isEmpty() && System.getProperty("msgc.sim.dump") != null)
+        {
+            // the whole log (with -Dmsgc.sim.trace=true, every frame) for one failing seed
+            try
+            {
+                Files.writeString(Path.of(System.getProperty("msgc.sim.dump")), net.logs());
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException(ex);
+            }
+        }
         assertTrue(problems.isEmpty(), "seed " + seed + ":\n" + String.join("\n", problems) + "\n--- log tail\n" +
             SimNetwork.tail(net.logs(), 12000));
     }

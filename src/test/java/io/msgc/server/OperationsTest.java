@@ -190,6 +190,22 @@ class OperationsTest
             assertTrue(logs.contains("WARNING node1 reload-needs-restart option=msgc_server.peer_timeout_ms " +
                 "running=\"600\" new=\"900\""), logs);
 
+            // a peers list whose common part changed (node2 moved) cannot run: named as needing a restart
+            final ServerConfig.Builder moved = ServerConfig.builder().heartbeatIntervalMs(100).peerTimeoutMs(600)
+                .reconnectInitialMs(50).reconnectInterval(1).debugLevel("info")
+                .peer("node1", cluster.host(1), cluster.port())
+                .peer("node9", Loopback.block() + "9", cluster.port())
+                .peer("node2", cluster.host(2), cluster.port());
+            final ReloadResult reordered =
+                node1.reload(MsgcConfig.of(moved.build(), MsgcConfig.parse("e", "").listener()));
+            assertTrue(reordered.ok(), reordered.text());
+            assertTrue(reordered.applied().isEmpty(), reordered.text());
+            assertEquals("msgc_server.peers", reordered.needsRestart().get(0).option());
+            assertTrue(cluster.logs().contains("WARNING node1 reload-peers-refused reason=\"the new peers list " +
+                "changes entry 2 of the running one; while the cluster runs, nodes may only be appended to the end " +
+                "of the list or dropped from its end"), cluster.logs());
+            assertTrue(cluster.fullMesh());
+
             // a configuration without this node changes nothing
             final ServerConfig other = ServerConfig.builder().peer("nodex", "127.0.0.1", 4809).build();
             final ReloadResult refused = node1.reload(MsgcConfig.of(other, MsgcConfig.parse("e", "").listener()));

@@ -104,9 +104,10 @@ final class SimNetwork
         {
             this.index = index;
             this.incarnation = incarnation;
-            table = new GroupTable(index, nodeNames, MAX_FRAME, sessions, this);
-            router = new Router(index, MAX_FRAME, nodeNames, table.groups(), sessions, counters, this);
-            membership = new Membership(index, nodeNames, incarnation,
+            final NodeNames names = new NodeNames(nodeNames);
+            table = new GroupTable(index, names, MAX_FRAME, sessions, this);
+            router = new Router(index, MAX_FRAME, names, table.groups(), sessions, counters, this);
+            membership = new Membership(index, names, incarnation,
                 new Membership.Limits(MAX_FRAME, PEER_TIMEOUT_NS, MAX_BACKLOG, 64 << 20, 10 * PEER_TIMEOUT_NS),
                 () -> now, () -> EPOCH_MS + now / MS, this, this, table, new EventLog(nodeNames[index], logStream, "INFO"));
         }
