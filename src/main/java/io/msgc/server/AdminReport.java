@@ -40,6 +40,25 @@ final class AdminReport
         this.counters = counters;
     }
 
+    /**
+     * The commands that only read: a console authenticated for reading may run these and no other. Anything else
+     * (reload, and every command added later unless it is listed here) changes state and needs the admin secret.
+     */
+    static final String READ_ONLY_COMMANDS = "peers, groups, stats";
+
+    /**
+     * @param command an admin command.
+     * @return true when it only reads.
+     */
+    static boolean isReadOnly(final String command)
+    {
+        switch (command)
+        {
+            case "peers", "groups", "stats": return true;
+            default: return false;
+        }
+    }
+
     String answer(final String command, final long nowMs)
     {
         switch (command)

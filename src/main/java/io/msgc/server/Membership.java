@@ -78,6 +78,8 @@ final class Membership
     private static final long REPORT_BYTES = 256 << 10;
     /** Bytes of this node's stream that may be on their way to a peer beyond what it has processed. */
     static final long STREAM_WINDOW = 8L << 20;
+    /** Start of the reason {@link #onFrame} gives for a frame that names a sender or member of another node. */
+    static final String FORGED = "forged identity: ";
 
     /**
      * Sizes and timeouts of the engine.
@@ -858,11 +860,10 @@ final class Membership
         {
             return error;
         }
-        if (type == FrameType.DATA && !StreamFrame.isOrdered(buffer, offset) &&
-            !DataFrame.senderIsOn(buffer, offset, nodeNames.bytes(node)))
+        final String forged = forgedIdentity(node, node, type, buffer, offset);
+        if (forged != null)
         {
-            // only a sequencer's ordered copies carry other nodes' members' messages
-            return "DATA from " + nodeNames.name(node) + " names a sender of another node";
+            return forged;
         }
         if (source.log.append(seq, 0, buffer, offset, length) < 0)
         {
@@ -881,6 +882,41 @@ final class Membership
         if (flush != null)
         {
             checkFlush();
+        }
+        return null;
+    }
+
+    /**
+     * Identity binding, on a validated stream frame: a node speaks for its own members only. A DATA frame's sender
+     * is a member of the node that originated it (its {@code origin}); only the sequencer's ordered copies carry
+     * other nodes' members, and those must be members of a node of the peers list. An EVENT_REQUEST is for a member
+     * of its origin; an EVENT names a node of the list. The check compares the sender's node part as bytes.
+     *
+     * @return null, or why the frame is refused (starts with {@link #FORGED}).
+     */
+    private String forgedIdentity(
+        final int from, final int origin, final int type, final DirectBuffer buffer, final int offset)
+    {
+        if (type == FrameType.DATA)
+        {
+            if (!StreamFrame.isOrdered(buffer, offset))
+            {
+                return DataFrame.senderIsOn(buffer, offset, nodeNames.bytes(origin)) ? null : FORGED + "DATA from " +
+                    nodeNames.name(from) + " names sender '" + dataFrame.sender() + "', not a member of " +
+                    nodeNames.name(origin);
+            }
+            return senderNode(buffer, offset) >= 0 ? null : FORGED + "ordered DATA from " + nodeNames.name(from) +
+                " names sender '" + dataFrame.sender() + "', a member of no node of the peers list";
+        }
+        if (type == FrameType.EVENT_REQUEST && eventFrame.node() != origin)
+        {
+            return FORGED + "EVENT_REQUEST from " + nodeNames.name(from) + " is for a member of node index " +
+                eventFrame.node() + ", not of " + nodeNames.name(origin);
+        }
+        if (type == FrameType.EVENT && eventFrame.node() >= nodeCount)
+        {
+            return FORGED + "EVENT from " + nodeNames.name(from) + " names node index " + eventFrame.node() + " of " +
+                nodeCount;
         }
         return null;
     }
@@ -2062,7 +2098,22 @@ final class Membership
     private String onRecovered(final int from, final MutableDirectBuffer buffer, final int offset, final int length)
     {
         final int origin = StreamFrame.recoveredOrigin(buffer, offset);
-        if (flush == null || origin >= nodeCount || origin == self)
+        if (origin >= nodeCount || origin == self)
+        {
+            return null;
+        }
+        final int type = FrameHeader.type(buffer, offset);
+        if (type == FrameType.DATA || type == FrameType.EVENT || type == FrameType.EVENT_REQUEST)
+        {
+            // a survivor hands on a failed node's frames as they are: they speak for that node's members only
+            final String error = validate(type, buffer, offset, length);
+            final String forged = error != null ? error : forgedIdentity(from, origin, type, buffer, offset);
+            if (forged != null)
+            {
+                return forged;
+            }
+        }
+        if (flush == null)
         {
             return null;
         }

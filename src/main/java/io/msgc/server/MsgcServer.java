@@ -134,6 +134,12 @@ public final class MsgcServer implements AutoCloseable
             throw new IllegalArgumentException("node '" + node + "' is not in the peers list " +
                 config.peersDescription() + "; pass one of those names with -n");
         }
+        if ((config.authSecretFile() != null && config.authSecret() == null) ||
+            (config.adminSecretFile() != null && config.adminSecret() == null))
+        {
+            throw new IllegalArgumentException("the configuration was loaded without reading its secret files " +
+                "(auth_secret_file, admin_secret_file); load it with MsgcConfig.load(file) to run a node");
+        }
         if (config.peers().size() > 64)
         {
             throw new IllegalArgumentException("at most 64 peers are supported, the peers list has " +

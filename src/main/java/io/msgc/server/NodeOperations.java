@@ -249,9 +249,11 @@ final class NodeOperations
 
     /**
      * Apply a re-read configuration, on the agent thread: the one place that decides what changes live.
-     * {@code debug_level}, {@code log_file} and {@code log_format} apply at once; so does {@code peers} when nodes
-     * were only appended to its end or dropped from it ({@code applyPeers} takes the new list); every other changed
-     * option is reported as needing a restart. Logs each change.
+     * {@code debug_level}, {@code log_file}, {@code log_format} and the secrets ({@code auth_secret_file},
+     * {@code admin_secret_file}: the files are re-read, a changed content shows as a changed fingerprint; the agent
+     * installs them) apply at once; so does {@code peers} when nodes were only appended to its end or dropped from
+     * it ({@code applyPeers} takes the new list); every other changed option is reported as needing a restart.
+     * Logs each change.
      *
      * @param next       the new configuration, already parsed and validated.
      * @param source     where it came from, for logs and the answer.
@@ -276,7 +278,8 @@ final class NodeOperations
         {
             switch (change.option())
             {
-                case "msgc_server.debug_level", "msgc_server.log_file", "msgc_server.log_format" ->
+                case "msgc_server.debug_level", "msgc_server.log_file", "msgc_server.log_format",
+                    "msgc_server.auth_secret_file", "msgc_server.admin_secret_file" ->
                 {
                     applied.add(change);
                     runningOptions.put(change.option(), change.after());

@@ -13,6 +13,7 @@ import io.msgc.io.Timers;
 import io.msgc.wire.ErrorCode;
 import io.msgc.wire.FrameHeader;
 import io.msgc.wire.FrameType;
+import io.msgc.wire.HandshakeInitiator;
 import io.msgc.wire.HelloFrame;
 import io.msgc.wire.ReasonFrame;
 import io.msgc.wire.WelcomeFrame;
@@ -25,6 +26,8 @@ import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.security.SecureRandom;
+import java.util.Arrays;
 import java.time.Instant;
 import java.util.function.Consumer;
 
@@ -99,6 +102,9 @@ final class PeerMesh implements Membership.Transport
     private ServerConfig peers;
     private Membership membership;
     private NodeOperations operations;
+    private Authenticator authenticator;
+    private RefusalLog refusalLog;
+    private final SecureRandom random = new SecureRandom();
     private long startedMs;
 
     PeerMesh(
@@ -167,6 +173,16 @@ final class PeerMesh implements Membership.Transport
     void operations(final NodeOperations operations)
     {
         this.operations = operations;
+    }
+
+    /**
+     * @param authenticator the node's secrets: this node proves the cluster secret to the peers it dials.
+     * @param refusalLog    where refused peers are logged, rate-limited.
+     */
+    void trust(final Authenticator authenticator, final RefusalLog refusalLog)
+    {
+        this.authenticator = authenticator;
+        this.refusalLog = refusalLog;
     }
 
     void start()
@@ -334,6 +350,7 @@ final class PeerMesh implements Membership.Transport
 
     private void connect(final PeerLink link, final InetAddress address)
     {
+        link.address = address;
         if (resolveFailures[link.index()] > 0)
         {
             log.notice("peer-resolved", "node=" + link.peer.name() + " host=" + link.peer.host() + " address=" +
@@ -346,7 +363,7 @@ final class PeerMesh implements Membership.Transport
                 new InetSocketAddress(address, link.peer.port()), localAddress, handler,
                 config.maxFrameSize(), PEER_WRITE_LIMIT, config.tcpbufSize());
             connection.useReserve(true);
-            connection.attachment(new Dial(link));
+            connection.attachment(new Dial(link, new HandshakeInitiator(authenticator.cluster(), random)));
             link.dialling = connection;
             if (link.state != PeerLink.State.REFUSED)
             {
@@ -387,16 +404,19 @@ final class PeerMesh implements Membership.Transport
     static final class Dial
     {
         final PeerLink link;
+        /** This side of the handshake: HELLO, AUTH, and the check of the peer's proof. */
+        final HandshakeInitiator initiator;
 
-        Dial(final PeerLink link)
+        Dial(final PeerLink link, final HandshakeInitiator initiator)
         {
             this.link = link;
+            this.initiator = initiator;
         }
     }
 
     void onDialConnected(final Connection connection)
     {
-        final int length = HelloFrame.encodePeer(
+        final int length = ((Dial)connection.attachment()).initiator.helloPeer(
             scratch, 0, incarnation, peers.prefixDigests(), peers.peers().size(), self.name());
         connection.offer(scratch, 0, length);
     }
@@ -424,8 +444,26 @@ final class PeerMesh implements Membership.Transport
                     welcome.node() + "' (index " + welcome.nodeIndex() + "), not " + link.peer.name());
                 return;
             }
+            final String untrusted = dial.initiator.checkWelcome(welcome);
+            if (untrusted != null)
+            {
+                dialRefused(link, connection, ErrorCode.AUTH_FAILED, untrusted);
+                return;
+            }
             link.dialling = null;
             up(link, connection, welcome.incarnation(), true);
+        }
+        else if (type == FrameType.CHALLENGE)
+        {
+            final int authLength = dial.initiator.onChallenge(buffer, offset, length, link.peer.name(), scratch, 0);
+            if (authLength > 0)
+            {
+                connection.offer(scratch, 0, authLength);
+            }
+            else if (authLength < 0)
+            {
+                dialRefused(link, connection, ErrorCode.AUTH_FAILED, dial.initiator.failure());
+            }
         }
         else if (type == FrameType.REJECT)
         {
@@ -449,6 +487,16 @@ final class PeerMesh implements Membership.Transport
         {
             connection.close("unexpected " + FrameType.name(type) + " from " + link.peer.name() + " during handshake");
         }
+    }
+
+    /** This node refuses the peer it dialled (it failed to authenticate): the link shows REFUSED with the reason. */
+    private void dialRefused(final PeerLink link, final Connection connection, final int code, final String reason)
+    {
+        link.state = PeerLink.State.REFUSED;
+        link.reason = "refused " + link.peer.name() + ": " + ErrorCode.name(code) + ": " + reason;
+        log.warn("peer-refused", "node=" + link.peer.name() + " code=" + ErrorCode.name(code) + " reason=\"" +
+            reason + "\" by=" + self.name());
+        connection.close(link.reason);
     }
 
     void onDialClosed(final Dial dial, final Connection connection, final String reason)
@@ -515,7 +563,7 @@ final class PeerMesh implements Membership.Transport
     /**
      * A HELLO with role peer arrived on an accepted connection: accept it, or REJECT with a reason.
      */
-    void onPeerHello(final Connection connection, final HelloFrame hello)
+    void onPeerHello(final Connection connection, final HelloFrame hello, final Authenticator.Handshake handshake)
     {
         final String name = hello.name();
         final PeerConfig peer = peers.peer(name);
@@ -537,6 +585,18 @@ final class PeerMesh implements Membership.Transport
             return;
         }
         final PeerLink link = links[peer.index()];
+        final String wrongAddress = config.peerAddressCheck() ? checkAddress(link, connection) : null;
+        if (wrongAddress != null)
+        {
+            counters.refusedPeerAddress.incrementOrdered();
+            refusalLog.warn(poller.nowMs(), "peer-rejected", ErrorCode.ADDRESS_MISMATCH, () -> "remote=" +
+                connection.remote() + " code=ADDRESS_MISMATCH reason=\"" + wrongAddress + "\"");
+            final int length = ReasonFrame.encode(scratch, 0, FrameType.REJECT, ErrorCode.ADDRESS_MISMATCH,
+                wrongAddress);
+            connection.offer(scratch, 0, length);
+            connection.close("rejected: " + wrongAddress);
+            return;
+        }
         if (faults.isPartitioned(peer.index()))
         {
             connection.close("partitioned (fault injection)");
@@ -569,8 +629,71 @@ final class PeerMesh implements Membership.Transport
         }
         final int length = WelcomeFrame.encode(
             scratch, 0, incarnation, self.index(), config.maxFrameSize(), self.name(), "");
-        connection.offer(scratch, 0, length);
+        connection.offer(scratch, 0, authenticator.seal(handshake, scratch, 0, length));
         up(link, connection, hello.incarnation(), false);
+    }
+
+    /**
+     * Identity binding: a peer connects from the address its peers entry resolves to (the one this node dials;
+     * a host name as this node's resolver last found it). Dials leave from a node's own peers address, so a real
+     * peer always passes; {@code peer_address_check = false} turns this off behind NAT.
+     *
+     * @return null when the address is right, else why not.
+     */
+    private String checkAddress(final PeerLink link, final Connection connection)
+    {
+        final InetAddress remote = connection.channel().socket().getInetAddress();
+        final String host = link.peer.host();
+        InetAddress expected = link.address;
+        if (expected == null && Resolver.isLiteral(host))
+        {
+            try
+            {
+                expected = InetAddress.getByName(host); // a literal is parsed, never looked up
+                link.address = expected;
+            }
+            catch (final UnknownHostException ex)
+            {
+                expected = null;
+            }
+        }
+        if (expected == null)
+        {
+            return link.peer.name() + "'s host '" + host + "' has not resolved on " + self.name() + " yet, so its " +
+                "address cannot be checked (peer_address_check); retry later";
+        }
+        if (remote != null && sameHost(remote, expected))
+        {
+            return null;
+        }
+        return "node " + link.peer.name() + " must connect from " + expected.getHostAddress() + " (its peers entry " +
+            host + ":" + link.peer.port() + "), not from " + (remote == null ? "?" : remote.getHostAddress()) +
+            "; behind NAT set peer_address_check = false";
+    }
+
+    private static boolean sameHost(final InetAddress a, final InetAddress b)
+    {
+        return Arrays.equals(v4(a.getAddress()), v4(b.getAddress()));
+    }
+
+    /** An IPv4-mapped IPv6 address as its IPv4 address, so a dual-stack socket's report compares equal. */
+    private static byte[] v4(final byte[] address)
+    {
+        if (address.length == 16)
+        {
+            for (int i = 0; i < 10; i++)
+            {
+                if (address[i] != 0)
+                {
+                    return address;
+                }
+            }
+            if (address[10] == (byte)0xFF && address[11] == (byte)0xFF)
+            {
+                return Arrays.copyOfRange(address, 12, 16);
+            }
+        }
+        return address;
     }
 
     /**
@@ -732,10 +855,29 @@ final class PeerMesh implements Membership.Transport
             link.link.close("partition healed: reconnect and resume");
             return;
         }
+        if (FrameHeader.type(buffer, offset) == FrameType.ERROR)
+        {
+            // the peer closes the link and says why (e.g. it refused a frame of ours)
+            final String bad = reasonFrame.wrap(buffer, offset, length);
+            final String reason = bad != null ? bad : ErrorCode.name(reasonFrame.code()) + ": " + reasonFrame.reason();
+            log.warn("peer-error", "node=" + link.peer.name() + " reason=\"" + reason + "\"");
+            link.link.close(link.peer.name() + " closed the link: " + reason);
+            return;
+        }
         final String error = membership.onFrame(link.index(), buffer, offset, length);
         if (error != null)
         {
-            log.warn("peer-protocol-error", "node=" + link.peer.name() + " reason=\"" + error + "\"");
+            final boolean forged = error.startsWith(Membership.FORGED);
+            if (forged)
+            {
+                // identity binding: a node speaks for its own members only; tell it why, then drop the link
+                counters.refusedForgedIdentity.incrementOrdered();
+                final int errorLength = ReasonFrame.encode(scratch, 0, FrameType.ERROR, ErrorCode.FORGED_IDENTITY,
+                    self.name() + " refused a frame from " + link.peer.name() + ": " + error);
+                link.link.offer(scratch, 0, errorLength);
+            }
+            log.warn("peer-protocol-error", "node=" + link.peer.name() + (forged ? " code=FORGED_IDENTITY" : "") +
+                " reason=\"" + error + "\"");
             link.link.close("bad frame from " + link.peer.name() + ": " + error);
         }
     }

@@ -34,6 +34,7 @@ import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.status.AtomicCounter;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -95,6 +96,11 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
     private final AdminReport adminReport;
     private final SelectIdleStrategy idleStrategy;
     private final NodeOperations operations;
+    private final Authenticator authenticator;
+    private final ConnectLimiter connectLimiter;
+    private final RefusalLog refusalLog;
+    /** The handshake of the connection being welcomed now: its WELCOME carries the server's proof. */
+    private Authenticator.Handshake welcoming;
     private int clientCount;
     private boolean clientsPaused;
     /** Connections waiting for HELLO, oldest first: a list through {@link Pending}. */
@@ -114,6 +120,8 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
     private static final class Pending
     {
         final Connection connection;
+        /** The shared-secret handshake, when the node has a secret. */
+        Authenticator.Handshake handshake;
         long timer;
         Pending older;
         Pending newer;
@@ -127,6 +135,13 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
     /** Attachment of an admin console connection. */
     private static final class AdminSession
     {
+        /** False for a console that may only read (see {@link Authenticator}). */
+        final boolean mayChange;
+
+        AdminSession(final boolean mayChange)
+        {
+            this.mayChange = mayChange;
+        }
     }
 
     ServerAgent(
@@ -166,6 +181,10 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
         this.adminReport = new AdminReport(config, self, mesh, membership, table, sessions, counters);
         this.operations = new NodeOperations(config, self, log, counters, countersFile, running, mesh, nodeView);
         mesh.operations(operations);
+        this.authenticator = new Authenticator(self.name(), config.authSecret(), config.adminSecret());
+        this.connectLimiter = new ConnectLimiter(config.connectRate(), config.connectBurst());
+        this.refusalLog = new RefusalLog(log);
+        mesh.trust(authenticator, refusalLog);
     }
 
     LinkFaults faults()
@@ -219,6 +238,12 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
             ProcessHandle.current().pid() + " addresses=" + boundAddresses + " incarnation=" +
             Long.toHexString(incarnation) + " peers=" + config.peersDescription() +
             " idle_strategy=" + config.idleStrategy().configName());
+        if (config.authSecret() == null)
+        {
+            log.warn("auth-disabled", "node=" + self.name() + " reason=\"no auth_secret_file in msgc_server: " +
+                "any host the listener accepts may join as a peer, client or console\" action=\"set " +
+                "auth_secret_file (see README, Security)\"");
+        }
     }
 
     /**
@@ -530,11 +555,20 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
             return;
         }
         final java.net.InetAddress remote = ((InetSocketAddress)channel.socket().getRemoteSocketAddress()).getAddress();
+        // before anything else costs: one host may not open connections faster than connect_rate
+        if (!connectLimiter.tryAcquire(remote, nanoClock.nanoTime()))
+        {
+            refuse(connection, ErrorCode.RATE_LIMITED, counters.refusedRateLimited, "too many connections from " +
+                remote.getHostAddress() + ": over connect_rate=" + config.connectRate() + "/s (connect_burst=" +
+                config.connectBurst() + ") of " + self.name() + "; retry later");
+            return;
+        }
         // the local address tells which Listen scope accepted it, and so which Peer rules apply
         if (!listenerConfig.allows(remote, (InetSocketAddress)channel.socket().getLocalSocketAddress()))
         {
-            reject(connection, ErrorCode.NOT_ALLOWED, "address " + remote.getHostAddress() +
-                " is not allowed by the msgcserver_listener Peer access list of " + self.name());
+            refuse(connection, ErrorCode.NOT_ALLOWED, counters.refusedNotAllowed, "address " +
+                remote.getHostAddress() + " is not allowed by the msgcserver_listener Peer access list of " +
+                self.name());
             return;
         }
         if (pendingCount >= config.maxHandshakes())
@@ -546,11 +580,22 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
         final Pending pending = new Pending(connection);
         connection.attachment(pending);
         linkPending(pending);
-        pending.timer = timers.schedule(poller.nowMs() + config.connectTimeout() * 1000L, () ->
+        // with a secret the server speaks first: a fresh nonce the connecting side must prove the secret over
+        pending.handshake = authenticator.challenge(scratch, 0);
+        final long timeoutMs = pending.handshake == null ? config.connectTimeout() * 1000L :
+            Math.min(config.connectTimeout() * 1000L, config.authTimeoutMs());
+        if (pending.handshake != null)
+        {
+            connection.offer(scratch, 0, pending.handshake.challenge.length);
+        }
+        pending.timer = timers.schedule(poller.nowMs() + timeoutMs, () ->
         {
             if (connection.attachment() == pending)
             {
-                reject(connection, ErrorCode.TIMEOUT, "no HELLO within connect_timeout=" + config.connectTimeout() + "s");
+                refuse(connection, ErrorCode.TIMEOUT, counters.refusedTimeout, pending.handshake == null ?
+                    "no HELLO within connect_timeout=" + config.connectTimeout() + "s" :
+                    "handshake (HELLO and AUTH) not finished within " + timeoutMs + " ms (auth_timeout_ms=" +
+                    config.authTimeoutMs() + ", connect_timeout=" + config.connectTimeout() + "s)");
             }
         });
         log.info("accepted", "remote=" + connection.remote());
@@ -629,6 +674,19 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
         }
     }
 
+    /**
+     * Refuse a connection during its handshake: counted, REJECT with the reason, closed; the WARNING line is
+     * rate-limited per code ({@link RefusalLog}).
+     */
+    private void refuse(final Connection connection, final int code, final AtomicCounter counter, final String reason)
+    {
+        counter.incrementOrdered();
+        refusalLog.warn(poller.nowMs(), "rejected", code, () -> "remote=" + connection.remote() + " code=" +
+            ErrorCode.name(code) + " reason=\"" + reason + "\"");
+        sendReason(connection, FrameType.REJECT, code, reason);
+        connection.close("rejected: " + reason);
+    }
+
     private void reject(final Connection connection, final int code, final String reason)
     {
         log.warn("rejected", "remote=" + connection.remote() + " code=" + ErrorCode.name(code) +
@@ -647,6 +705,12 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
         final int offset, final int length)
     {
         final int type = FrameHeader.type(buffer, offset);
+        final Authenticator.Handshake handshake = pending.handshake;
+        if (handshake != null && handshake.awaitingAuth())
+        {
+            onAuth(connection, pending, type, buffer, offset, length);
+            return;
+        }
         if (type != FrameType.HELLO)
         {
             counters.protocolErrors.incrementOrdered();
@@ -661,26 +725,67 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
             reject(connection, ErrorCode.MALFORMED_FRAME, error);
             return;
         }
+        final int decision = authenticator.onHello(handshake, hello);
+        if (decision == Authenticator.AWAIT_AUTH)
+        {
+            return; // still pending: small read buffer, handshake deadline
+        }
+        if (decision != Authenticator.PROCEED)
+        {
+            refuse(connection, decision, decision == ErrorCode.AUTH_REQUIRED ? counters.refusedAuthRequired :
+                counters.refusedAuthFailed, authenticator.reason());
+            return;
+        }
+        welcome(connection, pending);
+    }
+
+    /** The AUTH that answers this node's CHALLENGE: welcome the connection, or refuse it. */
+    private void onAuth(final Connection connection, final Pending pending, final int type, final DirectBuffer buffer,
+        final int offset, final int length)
+    {
+        if (type != FrameType.AUTH)
+        {
+            counters.protocolErrors.incrementOrdered();
+            reject(connection, ErrorCode.UNEXPECTED_FRAME, "expected AUTH after HELLO, got " + FrameType.name(type));
+            return;
+        }
+        final int decision = authenticator.onAuth(pending.handshake, buffer, offset, length);
+        if (decision != Authenticator.PROCEED)
+        {
+            refuse(connection, decision, decision == ErrorCode.MALFORMED_FRAME ? counters.protocolErrors :
+                counters.refusedAuthFailed, authenticator.reason());
+            return;
+        }
+        final UnsafeBuffer copy = Authenticator.hello(pending.handshake);
+        hello.wrap(copy, 0, copy.capacity());
+        welcome(connection, pending);
+    }
+
+    /** The handshake is done: hand the connection to its role, which sends WELCOME (or REJECT). */
+    private void welcome(final Connection connection, final Pending pending)
+    {
         timers.cancel(pending.timer);
         unlinkPending(pending);
         connection.attachment(null);
         connection.readBufferLimit(Integer.MAX_VALUE);
+        welcoming = pending.handshake;
         switch (hello.role())
         {
             case HelloFrame.ROLE_PEER:
                 connection.writeLimit(PeerMesh.PEER_WRITE_LIMIT);
                 connection.useReserve(true);
-                mesh.onPeerHello(connection, hello);
+                mesh.onPeerHello(connection, hello, pending.handshake);
                 break;
             case HelloFrame.ROLE_CLIENT:
                 onClientHello(connection);
                 break;
             default:
-                connection.attachment(new AdminSession());
+                connection.attachment(new AdminSession(pending.handshake == null || pending.handshake.mayChange));
                 final int welcomeLength = WelcomeFrame.encode(scratch, 0, incarnation, self.index(), config.maxFrameSize(), self.name(), "");
-                connection.offer(scratch, 0, welcomeLength);
+                connection.offer(scratch, 0, authenticator.seal(pending.handshake, scratch, 0, welcomeLength));
                 break;
         }
+        welcoming = null;
     }
 
     private void onClientHello(final Connection connection)
@@ -727,7 +832,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
         counters.clientsAccepted.incrementOrdered();
         final int length = WelcomeFrame.encode(
             scratch, 0, incarnation, self.index(), config.maxFrameSize(), self.name(), session.memberId);
-        connection.offer(scratch, 0, length);
+        connection.offer(scratch, 0, authenticator.seal(welcoming, scratch, 0, length));
         log.info("client-connected", "member=" + session.memberId + " remote=" + connection.remote());
     }
 
@@ -829,6 +934,16 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
         }
         admin.wrap(buffer, offset, length);
         final String command = admin.text().trim();
+        if (!((AdminSession)connection.attachment()).mayChange && !AdminReport.isReadOnly(command))
+        {
+            counters.refusedAdminReadOnly.incrementOrdered();
+            refusalLog.warn(poller.nowMs(), "admin-refused", ErrorCode.READ_ONLY, () -> "remote=" +
+                connection.remote() + " code=READ_ONLY command=\"" + command + "\"");
+            operations.sendAdminAnswer(connection, "error: READ_ONLY: '" + command + "' is not a read-only " +
+                "command (" + AdminReport.READ_ONLY_COMMANDS + "); it needs the admin secret (admin_secret_file of " +
+                self.name() + "), and this console proved only the cluster secret\n");
+            return;
+        }
         if ("drain".equals(command))
         {
             drain(connection);
@@ -917,7 +1032,19 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
      */
     ReloadResult reload(final MsgcConfig next, final String source)
     {
-        return operations.reload(next, source, this::peersChanged);
+        final ReloadResult result = operations.reload(next, source, this::peersChanged);
+        if (result.ok())
+        {
+            // secret files are re-read with the file: a rotation needs no restart; established connections stay
+            final boolean had = authenticator.cluster() != null;
+            authenticator.update(next.server().authSecret(), next.server().adminSecret());
+            if (had && next.server().authSecret() == null)
+            {
+                log.warn("auth-disabled", "node=" + self.name() + " reason=\"auth_secret_file removed by a reload: " +
+                    "new connections are no longer authenticated\"");
+            }
+        }
+        return result;
     }
 
     /**

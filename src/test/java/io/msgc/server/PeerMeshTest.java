@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -215,8 +216,8 @@ class PeerMeshTest
             {
                 assertTrue(RawConnection.reason(c.readType(FrameType.REJECT, 4000)).startsWith("TIMEOUT"));
             }
-            // duplicate name: poses as node2, which is up
-            try (RawConnection c = new RawConnection(cluster.address(1)))
+            // duplicate name: poses as node2, which is up, from node2's own address
+            try (RawConnection c = new RawConnection(cluster.address(1), new InetSocketAddress(cluster.host(2), 0)))
             {
                 c.send(HelloFrame.encode(c.buffer, 0, HelloFrame.ROLE_PEER, 1, cluster.config().peersDigest(), "node2"));
                 final String reason = RawConnection.reason(c.readType(FrameType.REJECT, 2000));

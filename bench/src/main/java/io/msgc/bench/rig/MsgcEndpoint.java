@@ -39,6 +39,7 @@ final class MsgcEndpoint implements Endpoint, MessageHandler
             .name(name)
             .reconnect(false)
             .sendQueueCapacity(8 * 1024 * 1024)
+            .secret(MsgcTopology.SECRET)
             .build());
         this.destination = new String[]{destination};
         if (group != null && client.join(group) < 0)

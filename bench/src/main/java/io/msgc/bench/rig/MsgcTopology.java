@@ -6,6 +6,7 @@ import io.msgc.conf.ConfigException;
 import io.msgc.conf.IdleStrategyKind;
 import io.msgc.conf.ListenerConfig;
 import io.msgc.conf.MsgcConfig;
+import io.msgc.conf.Secret;
 import io.msgc.conf.ServerConfig;
 import io.msgc.server.MsgcServer;
 
@@ -26,6 +27,9 @@ final class MsgcTopology implements Topology
 {
     static final String GROUP_A = "bench.a";
     static final String GROUP_B = "bench.b";
+    /** The secret of {@code -Dmsgc.bench.secret}, or null. */
+    static final Secret SECRET = System.getProperty("msgc.bench.secret") == null ? null :
+        Secret.of(System.getProperty("msgc.bench.secret"));
 
     private final MsgcServer[] servers;
     private final Endpoint publisher;
@@ -57,7 +61,8 @@ final class MsgcTopology implements Topology
             hosts[i] = "127.0.0." + (i + 1);
         }
         final int port = freePort(hosts);
-        final ServerConfig.Builder builder = ServerConfig.builder().idleStrategy(idle);
+        // -Dmsgc.bench.secret=SECRET: servers and clients authenticate (the handshake only: the data path is the same)
+        final ServerConfig.Builder builder = ServerConfig.builder().idleStrategy(idle).authSecret(SECRET);
         for (int i = 0; i < nodes; i++)
         {
             builder.peer("node" + (i + 1), hosts[i], port);
