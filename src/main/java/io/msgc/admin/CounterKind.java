@@ -84,6 +84,30 @@ public enum CounterKind
     BUFFER_MEMORY_REFUSALS(25, "msgc_buffer_memory_refusals_total", "", false,
         "Buffer requests refused because max_buffer_memory was in use", "buffer memory refusals",
         "buffer-memory-refusals"),
+    /** Handshakes refused: no authentication offered to a node that requires it (REJECT AUTH_REQUIRED). */
+    REFUSED_AUTH_REQUIRED(41, "msgc_refused_total", "reason=\"auth_required\"", false, "Connections, peer frames and admin commands refused, by reason (msgc stats: refused-*)",
+        "refused, no authentication offered", "refused-auth-required"),
+    /** Handshakes refused: a wrong proof, a replay, or a secret the node does not have (REJECT AUTH_FAILED). */
+    REFUSED_AUTH_FAILED(42, "msgc_refused_total", "reason=\"auth_failed\"", false, "Connections, peer frames and admin commands refused, by reason (msgc stats: refused-*)",
+        "refused, authentication failed", "refused-auth-failed"),
+    /** Connections refused by the per-address rate limit (REJECT RATE_LIMITED). */
+    REFUSED_RATE_LIMITED(43, "msgc_refused_total", "reason=\"rate_limited\"", false, "Connections, peer frames and admin commands refused, by reason (msgc stats: refused-*)",
+        "refused, connect_rate per address", "refused-rate-limited"),
+    /** Peers refused for connecting from an address their peers entry does not resolve to. */
+    REFUSED_PEER_ADDRESS(44, "msgc_refused_total", "reason=\"peer_address\"", false, "Connections, peer frames and admin commands refused, by reason (msgc stats: refused-*)",
+        "refused, peer from a wrong address", "refused-peer-address"),
+    /** Peer links closed for a frame naming a sender or member of another node. */
+    REFUSED_FORGED_IDENTITY(45, "msgc_refused_total", "reason=\"forged_identity\"", false, "Connections, peer frames and admin commands refused, by reason (msgc stats: refused-*)",
+        "refused, peer frame with a forged sender", "refused-forged-identity"),
+    /** Admin commands refused to a console authenticated for reading only. */
+    REFUSED_ADMIN_READ_ONLY(46, "msgc_refused_total", "reason=\"admin_read_only\"", false, "Connections, peer frames and admin commands refused, by reason (msgc stats: refused-*)",
+        "refused, admin command needs admin secret", "refused-admin-read-only"),
+    /** Handshakes not finished in time (REJECT TIMEOUT). */
+    REFUSED_TIMEOUT(47, "msgc_refused_total", "reason=\"timeout\"", false, "Connections, peer frames and admin commands refused, by reason (msgc stats: refused-*)",
+        "refused, handshake timeout", "refused-timeout"),
+    /** Connections refused by the listener's access list (REJECT NOT_ALLOWED). */
+    REFUSED_NOT_ALLOWED(48, "msgc_refused_total", "reason=\"not_allowed\"", false, "Connections, peer frames and admin commands refused, by reason (msgc stats: refused-*)",
+        "refused, access list", "refused-not-allowed"),
 
     /** Per peer: link state, {@link #PEER_STATES} index. */
     PEER_STATE(101, "msgc_peer_state", "", true,

@@ -65,6 +65,22 @@ public final class NodeCounters
     public final AtomicCounter bufferMemory;
     /** Buffer requests refused by max_buffer_memory. */
     public final AtomicCounter bufferMemoryRefusals;
+    /** Handshakes refused: no authentication offered to a node that requires it. */
+    public final AtomicCounter refusedAuthRequired;
+    /** Handshakes refused: the proof did not match. */
+    public final AtomicCounter refusedAuthFailed;
+    /** Connections refused by the per-address rate limit. */
+    public final AtomicCounter refusedRateLimited;
+    /** Peers refused for their source address. */
+    public final AtomicCounter refusedPeerAddress;
+    /** Peer links closed for a forged sender or member. */
+    public final AtomicCounter refusedForgedIdentity;
+    /** Admin commands refused to a read-only console. */
+    public final AtomicCounter refusedAdminReadOnly;
+    /** Handshakes that timed out. */
+    public final AtomicCounter refusedTimeout;
+    /** Connections refused by the access list. */
+    public final AtomicCounter refusedNotAllowed;
 
     private final CountersManager manager;
 
@@ -101,6 +117,14 @@ public final class NodeCounters
         handshakesRefused = allocate(CounterKind.HANDSHAKES_REFUSED, null);
         bufferMemory = allocate(CounterKind.BUFFER_MEMORY, null);
         bufferMemoryRefusals = allocate(CounterKind.BUFFER_MEMORY_REFUSALS, null);
+        refusedAuthRequired = allocate(CounterKind.REFUSED_AUTH_REQUIRED, null);
+        refusedAuthFailed = allocate(CounterKind.REFUSED_AUTH_FAILED, null);
+        refusedRateLimited = allocate(CounterKind.REFUSED_RATE_LIMITED, null);
+        refusedPeerAddress = allocate(CounterKind.REFUSED_PEER_ADDRESS, null);
+        refusedForgedIdentity = allocate(CounterKind.REFUSED_FORGED_IDENTITY, null);
+        refusedAdminReadOnly = allocate(CounterKind.REFUSED_ADMIN_READ_ONLY, null);
+        refusedTimeout = allocate(CounterKind.REFUSED_TIMEOUT, null);
+        refusedNotAllowed = allocate(CounterKind.REFUSED_NOT_ALLOWED, null);
     }
 
     /**

@@ -14,6 +14,7 @@ import io.msgc.conf.ConfigError;
 import io.msgc.conf.ConfigException;
 import io.msgc.conf.HostPort;
 import io.msgc.conf.MsgcConfig;
+import io.msgc.conf.Secret;
 import io.msgc.conf.ServerConfig;
 import io.msgc.wire.ErrorCode;
 import io.msgc.wire.ServiceType;
@@ -62,13 +63,20 @@ public final class MsgcConsole
         "  groups -s HOST:PORT            groups and members as that node sees them\n" +
         "  stats  -s HOST:PORT            counters, as answered by the node\n" +
         "  reload -s HOST:PORT            make the node re-read its config file (as SIGHUP does)\n" +
+        "  drain  -s HOST:PORT            lame-duck stop: move the node's clients off, leave the mesh, exit\n" +
         "commands that read a node's counters file (work while the node is stuck or stopped):\n" +
         "  stat   -c CONFIG [-n NODE] | --file PATH     counters, peers, liveness\n" +
         "  errors -c CONFIG [-n NODE] | --file PATH     the node's distinct errors with stack traces\n" +
         "client commands:\n" +
         "  listen -s HOST:PORT -n NAME [--count N] [--json] GROUP...\n" +
         "  send   -s HOST:PORT [-n NAME] [--service S] [--type N] GROUP [TEXT | -]\n" +
+        "commands that connect take --secret-file FILE: the cluster secret (the admin secret for reload when the\n" +
+        "node has admin_secret_file); default: the file named by MSGC_SECRET_FILE, else none.\n" +
         "options: --help, --version. Exit codes: 0 ok, 1 failure, 2 usage.";
+    /** The secret a connecting command proves; shown in every such command's help. */
+    private static final String SECRET_HELP = "\n  --secret-file FILE   the secret to prove (mode 600; default: $" +
+        "MSGC_SECRET_FILE); the node must prove it back";
+    private static final String SECRET_ENV = "MSGC_SECRET_FILE";
 
     private static final Map<String, String> HELP = new LinkedHashMap<>();
     private static final Map<String, Set<String>> VALUED = new HashMap<>();
@@ -76,22 +84,33 @@ public final class MsgcConsole
 
     static
     {
-        command("peers", "usage: msgc peers [-s HOST:PORT]\n" +
+        command("peers", "usage: msgc peers [-s HOST:PORT] [--secret-file FILE]\n" +
             "Prints every peer of the node: state, address, link age, last heartbeat, bytes, reason.\n" +
             "Exits 1 when a peer is not up (down, connecting or refused) or the node does not answer.\n" +
-            "  -s HOST:PORT   the node's listener (default " + DEFAULT_SERVER + ")", Set.of("-s"), Set.of());
-        command("health", "usage: msgc health [-s HOST:PORT]\n" +
+            "  -s HOST:PORT   the node's listener (default " + DEFAULT_SERVER + ")" + SECRET_HELP,
+            Set.of("-s", "--secret-file"), Set.of());
+        command("health", "usage: msgc health [-s HOST:PORT] [--secret-file FILE]\n" +
             "One line saying whether the node reaches every peer. Exit 0 healthy, 1 not (or no answer).\n" +
-            "  -s HOST:PORT   the node's listener (default " + DEFAULT_SERVER + ")", Set.of("-s"), Set.of());
-        command("groups", "usage: msgc groups [-s HOST:PORT]\n" +
-            "Prints the groups and their members as the node sees them.", Set.of("-s"), Set.of());
-        command("stats", "usage: msgc stats [-s HOST:PORT]\n" +
-            "Prints the node's counters as it answers them (msgc stat reads them without the node).",
-            Set.of("-s"), Set.of());
-        command("reload", "usage: msgc reload [-s HOST:PORT]\n" +
+            "  -s HOST:PORT   the node's listener (default " + DEFAULT_SERVER + ")" + SECRET_HELP,
+            Set.of("-s", "--secret-file"), Set.of());
+        command("groups", "usage: msgc groups [-s HOST:PORT] [--secret-file FILE]\n" +
+            "Prints the groups and their members as the node sees them." + SECRET_HELP,
+            Set.of("-s", "--secret-file"), Set.of());
+        command("stats", "usage: msgc stats [-s HOST:PORT] [--secret-file FILE]\n" +
+            "Prints the node's counters as it answers them (msgc stat reads them without the node)." + SECRET_HELP,
+            Set.of("-s", "--secret-file"), Set.of());
+        command("reload", "usage: msgc reload [-s HOST:PORT] [--secret-file FILE]\n" +
             "Makes the node re-read its config file, like SIGHUP: options that can change live are applied,\n" +
             "the others are listed as 'needs restart'; a file with errors changes nothing.\n" +
-            "Exit 0 when the file was accepted, 1 when it was not.", Set.of("-s"), Set.of());
+            "Exit 0 when the file was accepted, 1 when it was not. It changes state: with admin_secret_file on\n" +
+            "the node, --secret-file must name the admin secret." + SECRET_HELP, Set.of("-s", "--secret-file"),
+            Set.of());
+        command("drain", "usage: msgc drain [-s HOST:PORT] [--secret-file FILE]\n" +
+            "Lame-duck stop: the node refuses new clients, tells its clients to connect to another server and\n" +
+            "closes them, leaves the mesh with a view change (the others go on without it), then exits 0.\n" +
+            "Prints what it did once it is done. Exit 0 when the node drained, 1 when it did not answer.\n" +
+            "It changes state: with admin_secret_file on the node, --secret-file must name the admin secret." +
+            SECRET_HELP, Set.of("-s", "--secret-file"), Set.of());
         command("stat", "usage: msgc stat -c CONFIG [-n NODE]\n" +
             "       msgc stat --file PATH\n" +
             "Reads the node's counters file (counters_file, default /dev/shm/msgc-NODE-HOST-PORT.counters)\n" +
@@ -102,17 +121,19 @@ public final class MsgcConsole
             "       msgc errors --file PATH\n" +
             "Prints the distinct errors of the node's error log (in its counters file): count, first and\n" +
             "last time, stack trace.", Set.of("-c", "-n", "--file"), Set.of());
-        command("listen", "usage: msgc listen [-s HOST:PORT] -n NAME [--count N] [--json] GROUP...\n" +
+        command("listen", "usage: msgc listen [-s HOST:PORT] [--secret-file FILE] -n NAME [--count N] [--json] GROUP...\n" +
             "Joins the groups and prints every message and membership message, one per line.\n" +
             "  --count N   exit 0 after N messages\n" +
-            "  --json      one JSON object per line", Set.of("-s", "-n", "--count"), Set.of("--json"));
-        command("send", "usage: msgc send [-s HOST:PORT] [-n NAME] [--service S] [--type N] GROUP [TEXT | -]\n" +
+            "  --json      one JSON object per line" + SECRET_HELP, Set.of("-s", "-n", "--count", "--secret-file"),
+            Set.of("--json"));
+        command("send", "usage: msgc send [-s HOST:PORT] [--secret-file FILE] [-n NAME] [--service S] [--type N] GROUP\n" +
+            "       [TEXT | -]\n" +
             "Sends TEXT to GROUP (a group name or a member id #name#node); without TEXT, or with -, sends\n" +
             "each line of the standard input as one message. Waits until the server has handled them and\n" +
             "exits 1 if it answered any with an ERROR.\n" +
             "  --service S   UNRELIABLE, RELIABLE, FIFO (default), CAUSAL, AGREED, SAFE\n" +
-            "  --type N      message type, -32768..32767 (default 0)", Set.of("-s", "-n", "--service", "--type"),
-            Set.of());
+            "  --type N      message type, -32768..32767 (default 0)" + SECRET_HELP,
+            Set.of("-s", "-n", "--service", "--type", "--secret-file"), Set.of());
     }
 
     private static void command(final String name, final String help, final Set<String> valued,
@@ -294,15 +315,16 @@ public final class MsgcConsole
     {
         switch (command)
         {
-            case "peers": return peers(server(args), true);
-            case "health": return peers(server(args), false);
+            case "peers": return peers(server(args), true, secret(args));
+            case "health": return peers(server(args), false, secret(args));
             case "groups":
             case "stats":
                 noOperands(args);
-                return admin(server(args), command, ADMIN_TIMEOUT_MS);
+                return admin(server(args), command, ADMIN_TIMEOUT_MS, secret(args));
             case "reload":
+            case "drain":
                 noOperands(args);
-                return admin(server(args), "reload", RELOAD_TIMEOUT_MS);
+                return admin(server(args), command, RELOAD_TIMEOUT_MS, secret(args));
             case "stat": return stat(args, false);
             case "errors": return stat(args, true);
             case "listen": return listen(args);
@@ -331,9 +353,32 @@ public final class MsgcConsole
         }
     }
 
-    private int admin(final HostPort server, final String request, final int timeoutMs) throws IOException
+    /**
+     * The secret to prove: {@code --secret-file}, else the file {@code MSGC_SECRET_FILE} names, else none.
+     */
+    private static Secret secret(final Args args) throws UsageException
     {
-        final String answer = AdminClient.request(server, request, timeoutMs);
+        final String given = args.values.get("--secret-file");
+        final String file = given != null ? given : System.getenv(SECRET_ENV);
+        if (file == null || file.isEmpty())
+        {
+            return null;
+        }
+        try
+        {
+            // InvalidPathException is an IllegalArgumentException too
+            return Secret.read(Path.of(file), given != null ? "--secret-file" : SECRET_ENV);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new UsageException(ex.getMessage());
+        }
+    }
+
+    private int admin(final HostPort server, final String request, final int timeoutMs, final Secret secret)
+        throws IOException
+    {
+        final String answer = AdminClient.request(server, request, timeoutMs, secret);
         if (answer.startsWith("error:"))
         {
             err.print(answer);
@@ -344,12 +389,13 @@ public final class MsgcConsole
     }
 
     /** {@code peers} (the table) and {@code health} (one line); both exit 1 unless every peer is up. */
-    private int peers(final HostPort server, final boolean table) throws UsageException, IOException
+    private int peers(final HostPort server, final boolean table, final Secret secret)
+        throws UsageException, IOException
     {
         final String answer;
         try
         {
-            answer = AdminClient.request(server, "peers", ADMIN_TIMEOUT_MS);
+            answer = AdminClient.request(server, "peers", ADMIN_TIMEOUT_MS, secret);
         }
         catch (final IOException ex)
         {
@@ -461,7 +507,8 @@ public final class MsgcConsole
         final MsgcConfig loaded;
         try
         {
-            loaded = MsgcConfig.load(Path.of(config));
+            // addresses and paths only: a user who may not read the node's secret can still read its counters
+            loaded = MsgcConfig.load(Path.of(config), false);
         }
         catch (final ConfigException ex)
         {
@@ -498,12 +545,13 @@ public final class MsgcConsole
 
     // ---------------------------------------------------------------- client commands
 
-    private static ClientConfig clientConfig(final HostPort server, final String name) throws UsageException
+    private static ClientConfig clientConfig(final HostPort server, final String name, final Secret secret)
+        throws UsageException
     {
         try
         {
             return ClientConfig.builder().server(server.host(), server.port()).name(name).reconnect(false)
-                .connectTimeout(5).build();
+                .connectTimeout(5).secret(secret).build();
         }
         catch (final IllegalArgumentException ex)
         {
@@ -543,7 +591,7 @@ public final class MsgcConsole
         }
         final long count = number(args, "--count", Long.MAX_VALUE, 1, Long.MAX_VALUE);
         final boolean json = args.flags.contains("--json");
-        final MsgcClient client = connect(clientConfig(server(args), name));
+        final MsgcClient client = connect(clientConfig(server(args), name, secret(args)));
         out.println(json ? "{\"type\":\"connected\",\"member\":" + Json.string(client.memberId()) + "}" :
             "connected " + client.memberId());
         out.flush();
@@ -677,7 +725,7 @@ public final class MsgcConsole
             throw new UsageException("bad --service value: " + ex.getMessage());
         }
         final int msgType = (int)number(args, "--type", 0, Short.MIN_VALUE, Short.MAX_VALUE);
-        final MsgcClient client = connect(clientConfig(server(args), args.values.get("-n")));
+        final MsgcClient client = connect(clientConfig(server(args), args.values.get("-n"), secret(args)));
         final List<String> errors = new ArrayList<>();
         final String marker = "msgc-send-done-" + System.nanoTime();
         final boolean[] done = {false};

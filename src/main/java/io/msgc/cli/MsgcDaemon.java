@@ -199,6 +199,7 @@ public final class MsgcDaemon
             return 1;
         }
         msgcServer.terminated().thenRun(() -> events.offer("LOOP-STOPPED"));
+        msgcServer.drained().thenRun(() -> events.offer("drain"));
         while (true)
         {
             final String event;

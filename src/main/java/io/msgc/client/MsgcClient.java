@@ -13,6 +13,8 @@ import io.msgc.wire.ErrorCode;
 import io.msgc.wire.FrameHeader;
 import io.msgc.wire.FrameType;
 import io.msgc.wire.GroupOpFrame;
+import io.msgc.wire.AuthProof;
+import io.msgc.wire.HandshakeInitiator;
 import io.msgc.wire.HeartbeatFrame;
 import io.msgc.wire.HelloFrame;
 import io.msgc.wire.MembershipFrame;
@@ -36,6 +38,7 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
@@ -129,6 +132,8 @@ public final class MsgcClient implements AutoCloseable
     private final ReasonFrame reasonFrame = new ReasonFrame();
     private final GroupOpFrame groupOpFrame = new GroupOpFrame();
     private final WelcomeFrame welcomeFrame = new WelcomeFrame();
+    /** The handshake: HELLO, AUTH when the server challenges, and the check of the server's proof. */
+    private final HandshakeInitiator initiator;
     private final AtomicLong correlations = new AtomicLong();
     /**
      * The last destination String found valid: a reused String skips the check. Racy on purpose: any thread
@@ -188,6 +193,8 @@ public final class MsgcClient implements AutoCloseable
                 "': 1-31 characters of [A-Za-z0-9_.-] (ASCII letters, digits, '_', '.', '-')");
         }
         errorHandler = config.errorHandler() != null ? config.errorHandler() : this::printError;
+        initiator = new HandshakeInitiator(
+            config.secret() == null ? null : new AuthProof(config.secret().keys()), new SecureRandom());
         // as documented: send_queue_capacity, rounded up to a power of two; a frame over 1/8 of it (the ring's
         // largest record) takes the large-frame slot instead, so one max-size frame always fits
         final int capacity = BitUtil.findNextPositivePowerOfTwo(Math.max(config.sendQueueCapacity(), 1024));
@@ -222,7 +229,9 @@ public final class MsgcClient implements AutoCloseable
         {
             client.dialNext();
             final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(config.connectTimeout());
-            while (client.state == STATE_CONNECTING && System.nanoTime() - deadlineNs < 0)
+            // a server that refused (REJECT, or a failed authentication) closed the connection: next server
+            while (client.state == STATE_CONNECTING && client.connection != null && !client.connection.isClosed() &&
+                System.nanoTime() - deadlineNs < 0)
             {
                 client.poller.poll(10);
                 client.checkHandshakeTimeout();
@@ -1105,7 +1114,27 @@ public final class MsgcClient implements AutoCloseable
         {
             if (type == FrameType.WELCOME && welcomeFrame.wrap(buffer, offset, length) == null)
             {
+                final String untrusted = initiator.checkWelcome(welcomeFrame);
+                if (untrusted != null)
+                {
+                    lastFailureCode = ErrorCode.AUTH_FAILED;
+                    c.close(c.attachment() + ": AUTH_FAILED: " + untrusted);
+                    return;
+                }
                 onWelcome(c);
+            }
+            else if (type == FrameType.CHALLENGE)
+            {
+                final int authLength = initiator.onChallenge(buffer, offset, length, null, scratch, 0);
+                if (authLength > 0)
+                {
+                    send(c, scratch, authLength);
+                }
+                else if (authLength < 0)
+                {
+                    lastFailureCode = ErrorCode.AUTH_FAILED;
+                    c.close(c.attachment() + ": AUTH_FAILED: " + initiator.failure());
+                }
             }
             else if (type == FrameType.REJECT && reasonFrame.wrap(buffer, offset, length) == null)
             {
@@ -1148,7 +1177,7 @@ public final class MsgcClient implements AutoCloseable
 
         public void onConnected(final Connection c)
         {
-            send(c, scratch, HelloFrame.encode(scratch, 0, HelloFrame.ROLE_CLIENT, 0, 0, privateName));
+            send(c, scratch, initiator.hello(scratch, 0, HelloFrame.ROLE_CLIENT, 0, 0, privateName));
         }
 
         public void onClosed(final Connection c, final String reason)

@@ -27,6 +27,8 @@ public final class ClientConfig
     private final boolean enabled;
     private final String debugLevel;
     private final ErrorHandler errorHandler;
+    private final String secretFile;
+    private final Secret secret;
 
     private ClientConfig(final Builder b)
     {
@@ -46,6 +48,8 @@ public final class ClientConfig
         enabled = b.enabled;
         debugLevel = b.debugLevel;
         errorHandler = b.errorHandler;
+        secretFile = b.secretFile;
+        secret = b.secret;
     }
 
     /**
@@ -154,6 +158,22 @@ public final class ClientConfig
     }
 
     /**
+     * @return {@code auth_secret_file}: where {@link #secret()} was read from, or null.
+     */
+    public String secretFile()
+    {
+        return secretFile;
+    }
+
+    /**
+     * @return the cluster secret this client proves, and requires the server to prove, or null for none.
+     */
+    public Secret secret()
+    {
+        return secret;
+    }
+
+    /**
      * Builds a {@link ClientConfig}; starts with every default. {@link #build()} checks only the sizes whose
      * arithmetic could overflow (max_frame_size, send_queue_capacity), not every range a file is held to.
      */
@@ -174,6 +194,8 @@ public final class ClientConfig
         private boolean enabled = true;
         private String debugLevel = ConfigValidator.DEFAULT_DEBUG_LEVEL;
         private ErrorHandler errorHandler;
+        private String secretFile;
+        private Secret secret;
 
         private Builder()
         {
@@ -324,6 +346,43 @@ public final class ClientConfig
         public Builder debugLevel(final String level)
         {
             this.debugLevel = level.toUpperCase(Locale.ROOT);
+            return this;
+        }
+
+        /**
+         * The cluster secret: the client proves it to the server and accepts only a server that proves it back.
+         *
+         * @param secret the secret, or null for none (the plain protocol, as without a secret).
+         * @return this.
+         */
+        public Builder secret(final Secret secret)
+        {
+            this.secret = secret;
+            return this;
+        }
+
+        /**
+         * The cluster secret, as {@link Secret#of(String, String)} makes it.
+         *
+         * @param current  the secret, 16..1024 printable ASCII characters.
+         * @param previous the one still accepted during a rotation, or null.
+         * @return this.
+         * @throws IllegalArgumentException when a secret breaks the rules.
+         */
+        public Builder secret(final String current, final String previous)
+        {
+            return secret(Secret.of(current, previous));
+        }
+
+        /**
+         * @param path   {@code auth_secret_file}, for display.
+         * @param secret the secret read from it ({@link Secret#read}).
+         * @return this.
+         */
+        public Builder secretFile(final String path, final Secret secret)
+        {
+            this.secretFile = path;
+            this.secret = secret;
             return this;
         }
 

@@ -1,11 +1,14 @@
 package io.msgc.conf;
 
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import java.util.regex.Pattern;
@@ -26,15 +29,16 @@ final class ConfigValidator
     static final String LISTENER = "msgcserver_listener";
     static final String CLIENT = "msgc_client";
 
-    private static final List<String> SERVER_OPTIONS = List.of("client_outbound_limit", "connect_timeout",
+    private static final List<String> SERVER_OPTIONS = List.of("admin_secret_file", "auth_secret_file",
+        "auth_timeout_ms", "client_outbound_limit", "connect_burst", "connect_rate", "connect_timeout",
         "counters_file", "debug_level", "enabled", "heartbeat_interval_ms", "idle_strategy", "idle_timeout",
         "keepalive_interval", "log_file", "log_format", "max_backlog", "max_buffer_memory", "max_clients",
         "max_frame_size", "max_groups_per_client", "max_handshakes", "messages_per_iter", "metrics_listen",
-        "peer_timeout_ms", "peers", "port", "reconnect_initial_ms", "reconnect_interval", "slow_consumer_timeout",
-        "tcpbuf_size");
-    private static final List<String> CLIENT_OPTIONS = List.of("bind_address", "connect_timeout", "debug_level",
-        "enabled", "idle_timeout", "keepalive_interval", "max_frame_size", "name", "reconnect", "reconnect_initial_ms",
-        "reconnect_interval", "send_queue_capacity", "server");
+        "peer_address_check", "peer_timeout_ms", "peers", "port", "reconnect_initial_ms", "reconnect_interval",
+        "slow_consumer_timeout", "tcpbuf_size");
+    private static final List<String> CLIENT_OPTIONS = List.of("auth_secret_file", "bind_address", "connect_timeout",
+        "debug_level", "enabled", "idle_timeout", "keepalive_interval", "max_frame_size", "name", "reconnect",
+        "reconnect_initial_ms", "reconnect_interval", "send_queue_capacity", "server");
     private static final List<String> LISTENER_OPTIONS = List.of("debug_level", "enabled");
     private static final List<String> DEBUG_LEVELS = List.of("DEBUG", "INFO", "NOTICE", "WARNING", "ERROR",
         "CRITICAL");
@@ -63,6 +67,7 @@ final class ConfigValidator
     }
 
     private final ConfigErrors errors;
+    private final boolean readSecrets;
     private final List<String> ignored = new ArrayList<>();
     private ServerConfig server;
     private ListenerConfig listener = new ListenerConfig(List.of(), List.of(), true, DEFAULT_DEBUG_LEVEL);
@@ -74,7 +79,18 @@ final class ConfigValidator
      */
     ConfigValidator(final ConfigErrors errors)
     {
+        this(errors, true);
+    }
+
+    /**
+     * @param errors      where problems are appended.
+     * @param readSecrets false to leave secret files unread (tools that only need addresses and paths); a scope
+     *                    that names one then has no secret.
+     */
+    ConfigValidator(final ConfigErrors errors, final boolean readSecrets)
+    {
         this.errors = errors;
+        this.readSecrets = readSecrets;
     }
 
     /**
@@ -184,6 +200,12 @@ final class ConfigValidator
                 case "max_clients" -> integer(o, 1, 1_000_000, ints, b::maxClients);
                 case "max_handshakes" -> integer(o, 1, 1_000_000, ints, b::maxHandshakes);
                 case "max_buffer_memory" -> integer(o, 1 << 20, Integer.MAX_VALUE, ints, b::maxBufferMemory);
+                case "auth_timeout_ms" -> integer(o, 100, 600_000, ints, b::authTimeoutMs);
+                case "connect_rate" -> integer(o, 0, 1_000_000, ints, b::connectRate);
+                case "connect_burst" -> integer(o, 1, 1_000_000, ints, b::connectBurst);
+                case "peer_address_check" -> enabled(o, b::peerAddressCheck);
+                case "auth_secret_file" -> secretFile(o, b::authSecretFile);
+                case "admin_secret_file" -> secretFile(o, b::adminSecretFile);
                 case "enabled" -> enabled(o, b::enabled);
                 case "debug_level" -> debugLevel(o, b::debugLevel);
                 case "idle_strategy" ->
@@ -254,6 +276,53 @@ final class ConfigValidator
         else if (path != null)
         {
             set.accept(path);
+        }
+    }
+
+    /**
+     * A secret file option: a path, relative to the directory of the file that sets it, read now (mode checked) so
+     * that a missing, open or empty file is an error at the option's value.
+     */
+    private void secretFile(final ConfigNode.Option o, final BiConsumer<String, Secret> set)
+    {
+        final String text = string(o);
+        if (text == null)
+        {
+            return;
+        }
+        if (text.isEmpty() || text.indexOf('\0') >= 0)
+        {
+            error(o.value().start, "invalid path " + o.value().describe() + " for '" + o.name() + "'");
+            return;
+        }
+        Path path;
+        try
+        {
+            path = Path.of(text);
+            if (!path.isAbsolute())
+            {
+                final Path dir = Path.of(o.value().start.file).getParent();
+                path = dir == null ? path : dir.resolve(path);
+            }
+        }
+        catch (final InvalidPathException ex)
+        {
+            error(o.value().start, "invalid path " + o.value().describe() + " for '" + o.name() + "': " +
+                ex.getReason());
+            return;
+        }
+        if (!readSecrets)
+        {
+            set.accept(path.toString(), null);
+            return;
+        }
+        try
+        {
+            set.accept(path.toString(), Secret.read(path, o.name()));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            error(o.value().start, ex.getMessage());
         }
     }
 
@@ -522,6 +591,7 @@ final class ConfigValidator
                 case "enabled" -> enabled(o, b::enabled);
                 case "debug_level" -> debugLevel(o, b::debugLevel);
                 case "max_frame_size" -> integer(o, 1024, MAX_FRAME, ints, b::maxFrameSize);
+                case "auth_secret_file" -> secretFile(o, b::secretFile);
                 case "reconnect" ->
                 {
                     final Boolean on = bool(o);

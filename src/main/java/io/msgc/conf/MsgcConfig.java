@@ -50,7 +50,22 @@ public final class MsgcConfig
      */
     public static MsgcConfig load(final Path file) throws ConfigException
     {
-        return build(file.toString(), (parser, root) -> parser.parseMain(root, file.toString(), file));
+        return load(file, true);
+    }
+
+    /**
+     * Read, parse and validate a file, optionally leaving its secret files unread: a tool that only needs
+     * addresses and paths (e.g. {@code msgc stat}) then works for a user who may not read the secret.
+     *
+     * @param file        the file; error messages name it as given.
+     * @param readSecrets false to leave {@code auth_secret_file} and {@code admin_secret_file} unread (the scopes
+     *                    then have no secret).
+     * @return the configuration.
+     * @throws ConfigException with every error found.
+     */
+    public static MsgcConfig load(final Path file, final boolean readSecrets) throws ConfigException
+    {
+        return build(file.toString(), readSecrets, (parser, root) -> parser.parseMain(root, file.toString(), file));
     }
 
     /**
@@ -74,7 +89,7 @@ public final class MsgcConfig
             identity = Path.of("").toAbsolutePath().resolve("<" + fileName.hashCode() + ">");
         }
         final Path fileIdentity = identity;
-        return build(fileName, (parser, root) -> parser.parseMainText(root, fileName, text, Path.of(""), fileIdentity));
+        return build(fileName, true, (parser, root) -> parser.parseMainText(root, fileName, text, Path.of(""), fileIdentity));
     }
 
     /** How the main file reaches the parser: read from disk or given as text. */
@@ -84,7 +99,7 @@ public final class MsgcConfig
         void parseInto(ConfigParser parser, ConfigNode root);
     }
 
-    private static MsgcConfig build(final String display, final Source source)
+    private static MsgcConfig build(final String display, final boolean readSecrets, final Source source)
         throws ConfigException
     {
         try
@@ -98,7 +113,7 @@ public final class MsgcConfig
                 // an incomplete tree would add errors that are only echoes of the syntax error
                 throw new ConfigException(errors.list());
             }
-            final ConfigValidator validator = new ConfigValidator(errors);
+            final ConfigValidator validator = new ConfigValidator(errors, readSecrets);
             validator.validate(root);
             if (!errors.isEmpty())
             {
@@ -189,6 +204,14 @@ public final class MsgcConfig
                 s.metricsListen().host() + ":" + s.metricsListen().port());
             line(sb, "msgc_server.log_file", s.logFile() == null ? "(standard output)" : s.logFile());
             line(sb, "msgc_server.log_format", s.logFormat());
+            line(sb, "msgc_server.auth_secret_file", secret(s.authSecretFile(), s.authSecret(),
+                "(unset: nobody authenticates)"));
+            line(sb, "msgc_server.admin_secret_file", secret(s.adminSecretFile(), s.adminSecret(),
+                "(unset: the cluster secret allows every admin command)"));
+            line(sb, "msgc_server.auth_timeout_ms", s.authTimeoutMs());
+            line(sb, "msgc_server.peer_address_check", s.peerAddressCheck());
+            line(sb, "msgc_server.connect_rate", s.connectRate());
+            line(sb, "msgc_server.connect_burst", s.connectBurst());
         }
         line(sb, "msgcserver_listener.enabled", listener.enabled());
         line(sb, "msgcserver_listener.debug_level", listener.debugLevel());
@@ -230,11 +253,22 @@ public final class MsgcConfig
         line(sb, "msgc_client.reconnect_initial_ms", c.reconnectInitialMs());
         line(sb, "msgc_client.send_queue_capacity", c.sendQueueCapacity());
         line(sb, "msgc_client.max_frame_size", c.maxFrameSize());
+        line(sb, "msgc_client.auth_secret_file", secret(c.secretFile(), c.secret(), "(unset)"));
         for (final String note : ignored)
         {
             sb.append("# ").append(note).append('\n');
         }
         return sb.toString();
+    }
+
+    /** A secret option as {@code --check} shows it: the file and fingerprints, never the secret. */
+    private static String secret(final String file, final Secret secret, final String unset)
+    {
+        if (file == null)
+        {
+            return secret == null ? unset : "(given in code: " + secret + ")";
+        }
+        return file + (secret == null ? " (not read)" : " (" + secret + ")");
     }
 
     private static void line(final StringBuilder sb, final String key, final Object value)

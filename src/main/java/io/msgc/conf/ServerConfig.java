@@ -19,6 +19,7 @@ public final class ServerConfig
     private final List<PeerConfig> peers;
     private final Map<String, PeerConfig> peersByName = new HashMap<>();
     private final long peersDigest;
+    private final long[] prefixDigests;
     private final String peersDescription;
     private final int port;
     private final int connectTimeout;
@@ -45,6 +46,14 @@ public final class ServerConfig
     private final ListenConfig metricsListen;
     private final String logFile;
     private final String logFormat;
+    private final String authSecretFile;
+    private final Secret authSecret;
+    private final String adminSecretFile;
+    private final Secret adminSecret;
+    private final boolean peerAddressCheck;
+    private final int authTimeoutMs;
+    private final int connectRate;
+    private final int connectBurst;
 
     private ServerConfig(final Builder b)
     {
@@ -78,10 +87,19 @@ public final class ServerConfig
         metricsListen = b.metricsListen;
         logFile = b.logFile;
         logFormat = b.logFormat;
+        authSecretFile = b.authSecretFile;
+        authSecret = b.authSecret;
+        adminSecretFile = b.adminSecretFile;
+        adminSecret = b.adminSecret;
+        peerAddressCheck = b.peerAddressCheck;
+        authTimeoutMs = b.authTimeoutMs;
+        connectRate = b.connectRate;
+        connectBurst = b.connectBurst;
 
         // nodes compare digests at handshake: every node must hash exactly the same bytes
         long hash = 0xcbf29ce484222325L;
         final StringBuilder description = new StringBuilder("[");
+        prefixDigests = new long[peers.size()];
         for (final PeerConfig peer : peers)
         {
             final String entry = peer.name() + "=" + peer.host() + ":" + peer.port();
@@ -90,6 +108,7 @@ public final class ServerConfig
                 hash ^= x & 0xFF;
                 hash *= 0x100000001b3L;
             }
+            prefixDigests[peer.index()] = hash;
             description.append(description.length() > 1 ? " " : "").append(entry);
         }
         peersDigest = hash;
@@ -128,6 +147,23 @@ public final class ServerConfig
     public long peersDigest()
     {
         return peersDigest;
+    }
+
+    /**
+     * @param count 1..{@code peers().size()}.
+     * @return the digest of the first {@code count} entries, as {@link #peersDigest()} of a list of only those.
+     */
+    public long peersDigest(final int count)
+    {
+        return prefixDigests[count - 1];
+    }
+
+    /**
+     * @return element k-1: {@link #peersDigest(int) peersDigest(k)}; a copy.
+     */
+    public long[] prefixDigests()
+    {
+        return prefixDigests.clone();
     }
 
     /**
@@ -301,6 +337,77 @@ public final class ServerConfig
     }
 
     /**
+     * @return {@code auth_secret_file}: where the cluster secret was read from, or null (no file: none, or one given
+     *         in code).
+     */
+    public String authSecretFile()
+    {
+        return authSecretFile;
+    }
+
+    /**
+     * @return the cluster secret every peer, client and console must prove, or null: then nobody authenticates
+     *         (the node logs a WARNING at start).
+     */
+    public Secret authSecret()
+    {
+        return authSecret;
+    }
+
+    /**
+     * @return {@code admin_secret_file}: where the admin secret was read from, or null.
+     */
+    public String adminSecretFile()
+    {
+        return adminSecretFile;
+    }
+
+    /**
+     * @return the admin secret: a console that proves it may run every command; one that proves only the cluster
+     *         secret may run the read-only ones. Null: the cluster secret allows every command.
+     */
+    public Secret adminSecret()
+    {
+        return adminSecret;
+    }
+
+    /**
+     * @return {@code peer_address_check}: a peer must connect from the address its peers entry resolves to
+     *         (default true; turn off behind NAT).
+     */
+    public boolean peerAddressCheck()
+    {
+        return peerAddressCheck;
+    }
+
+    /**
+     * @return {@code auth_timeout_ms}: with a secret, the time an accepted connection has to finish its handshake
+     *         (HELLO and AUTH), or {@code connect_timeout} when that is shorter (default 5000).
+     */
+    public int authTimeoutMs()
+    {
+        return authTimeoutMs;
+    }
+
+    /**
+     * @return {@code connect_rate}: connections accepted per second from one source address, on average
+     *         (default 100; 0 turns the limit off).
+     */
+    public int connectRate()
+    {
+        return connectRate;
+    }
+
+    /**
+     * @return {@code connect_burst}: connections one source address may open at once before {@code connect_rate}
+     *         applies (default 500).
+     */
+    public int connectBurst()
+    {
+        return connectBurst;
+    }
+
+    /**
      * Builds a {@link ServerConfig}; starts with every default and no peers. Not validated as strictly as a
      * file: {@link #build()} checks only what would break the server (peer names, ports, timeouts).
      */
@@ -332,6 +439,14 @@ public final class ServerConfig
         private ListenConfig metricsListen;
         private String logFile;
         private String logFormat = "text";
+        private String authSecretFile;
+        private Secret authSecret;
+        private String adminSecretFile;
+        private Secret adminSecret;
+        private boolean peerAddressCheck = true;
+        private int authTimeoutMs = 5000;
+        private int connectRate = 100;
+        private int connectBurst = 500;
 
         private Builder()
         {
@@ -602,6 +717,90 @@ public final class ServerConfig
         }
 
         /**
+         * @param secret the cluster secret, or null for none (nobody authenticates).
+         * @return this.
+         */
+        public Builder authSecret(final Secret secret)
+        {
+            this.authSecret = secret;
+            return this;
+        }
+
+        /**
+         * @param path   {@code auth_secret_file}, for display; null when the secret was given in code.
+         * @param secret the secret read from it.
+         * @return this.
+         */
+        public Builder authSecretFile(final String path, final Secret secret)
+        {
+            this.authSecretFile = path;
+            this.authSecret = secret;
+            return this;
+        }
+
+        /**
+         * @param secret the admin secret (state-changing admin commands need it), or null for none.
+         * @return this.
+         */
+        public Builder adminSecret(final Secret secret)
+        {
+            this.adminSecret = secret;
+            return this;
+        }
+
+        /**
+         * @param path   {@code admin_secret_file}, for display; null when the secret was given in code.
+         * @param secret the secret read from it.
+         * @return this.
+         */
+        public Builder adminSecretFile(final String path, final Secret secret)
+        {
+            this.adminSecretFile = path;
+            this.adminSecret = secret;
+            return this;
+        }
+
+        /**
+         * @param check peer_address_check.
+         * @return this.
+         */
+        public Builder peerAddressCheck(final boolean check)
+        {
+            this.peerAddressCheck = check;
+            return this;
+        }
+
+        /**
+         * @param ms auth_timeout_ms.
+         * @return this.
+         */
+        public Builder authTimeoutMs(final int ms)
+        {
+            this.authTimeoutMs = ms;
+            return this;
+        }
+
+        /**
+         * @param perSecond connect_rate; 0 turns the per-address limit off.
+         * @return this.
+         */
+        public Builder connectRate(final int perSecond)
+        {
+            this.connectRate = perSecond;
+            return this;
+        }
+
+        /**
+         * @param connections connect_burst.
+         * @return this.
+         */
+        public Builder connectBurst(final int connections)
+        {
+            this.connectBurst = connections;
+            return this;
+        }
+
+        /**
          * @return the configuration.
          * @throws IllegalArgumentException on a bad or duplicate peer name, a port outside 1..65535,
          *                                  peer_timeout_ms not greater than heartbeat_interval_ms, or
@@ -639,6 +838,11 @@ public final class ServerConfig
             if (!"text".equals(logFormat) && !"json".equals(logFormat))
             {
                 throw new IllegalArgumentException("log_format '" + logFormat + "' is not text or json");
+            }
+            if (authTimeoutMs < 1 || connectRate < 0 || connectBurst < 1)
+            {
+                throw new IllegalArgumentException("auth_timeout_ms (" + authTimeoutMs + ") and connect_burst (" +
+                    connectBurst + ") must be positive, connect_rate (" + connectRate + ") not negative");
             }
             if (peerTimeoutMs <= heartbeatIntervalMs)
             {

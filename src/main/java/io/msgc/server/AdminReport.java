@@ -40,6 +40,25 @@ final class AdminReport
         this.counters = counters;
     }
 
+    /**
+     * The commands that only read: a console authenticated for reading may run these and no other. Anything else
+     * (reload, and every command added later unless it is listed here) changes state and needs the admin secret.
+     */
+    static final String READ_ONLY_COMMANDS = "peers, groups, stats";
+
+    /**
+     * @param command an admin command.
+     * @return true when it only reads.
+     */
+    static boolean isReadOnly(final String command)
+    {
+        switch (command)
+        {
+            case "peers", "groups", "stats": return true;
+            default: return false;
+        }
+    }
+
     String answer(final String command, final long nowMs)
     {
         switch (command)
@@ -56,10 +75,10 @@ final class AdminReport
     {
         final StringBuilder out = new StringBuilder();
         out.append("node ").append(self.name()).append(" view ").append(membership.viewId())
-            .append(" sequencer ").append(config.peers().get(membership.sequencer()).name()).append('\n');
+            .append(" sequencer ").append(membership.sequencerName()).append('\n');
         out.append(String.format("%-12s %-10s %-22s %10s %14s %12s %12s  %s%n",
             "PEER", "STATE", "ADDRESS", "AGE_S", "IN_VIEW", "BYTES_IN", "BYTES_OUT", "REASON"));
-        for (final PeerConfig peer : config.peers())
+        for (final PeerConfig peer : mesh.peers().peers())
         {
             final String address = peer.host() + ":" + peer.port();
             if (peer.index() == self.index())

@@ -40,7 +40,7 @@ final class GroupTable
     }
 
     private final int self;
-    private final String[] nodeNames;
+    private final NodeNames nodeNames;
     private final int maxFrameSize;
     private final NameTable<ClientSession> sessions;
     private final Deliverer deliverer;
@@ -61,7 +61,7 @@ final class GroupTable
      */
     GroupTable(
         final int self,
-        final String[] nodeNames,
+        final NodeNames nodeNames,
         final int maxFrameSize,
         final NameTable<ClientSession> sessions,
         final Deliverer deliverer)
@@ -117,7 +117,7 @@ final class GroupTable
 
     private String join(final int node, final String member, final String groupName, final long viewId)
     {
-        final String memberId = NameRules.memberId(member, nodeNames[node]);
+        final String memberId = NameRules.memberId(member, nodeNames.name(node));
         Group group = groups.find(groupName);
         if (group != null && group.contains(node, member))
         {
@@ -165,7 +165,7 @@ final class GroupTable
 
     private void disconnect(final int node, final String member, final long viewId)
     {
-        final ArrayList<Group> in = memberGroups.get(NameRules.memberId(member, nodeNames[node]));
+        final ArrayList<Group> in = memberGroups.get(NameRules.memberId(member, nodeNames.name(node)));
         if (in == null)
         {
             return;
@@ -318,7 +318,7 @@ final class GroupTable
             {
                 final ClientSession session = node == self ? sessions.find(entry[1]) : null;
                 next.computeIfAbsent(entry[0], k -> new ArrayList<>())
-                    .add(new Group.Member(node, entry[1], NameRules.memberId(entry[1], nodeNames[node]), session));
+                    .add(new Group.Member(node, entry[1], NameRules.memberId(entry[1], nodeNames.name(node)), session));
             }
         }
         final ArrayList<Group> old = new ArrayList<>();

@@ -78,6 +78,8 @@ final class Membership
     private static final long REPORT_BYTES = 256 << 10;
     /** Bytes of this node's stream that may be on their way to a peer beyond what it has processed. */
     static final long STREAM_WINDOW = 8L << 20;
+    /** Start of the reason {@link #onFrame} gives for a frame that names a sender or member of another node. */
+    static final String FORGED = "forged identity: ";
 
     /**
      * Sizes and timeouts of the engine.
@@ -301,10 +303,10 @@ final class Membership
 
     private final int self;
     private final long selfBit;
-    private final int nodeCount;
-    private final String[] nodeNames;
-    private final byte[][] nodeNameBytes;
-    private final byte[] selfName;
+    /** Node indexes in use: the most nodes the peers list had since start ({@link NodeNames#highWater()}). */
+    private int nodeCount;
+    private final int maxLogBytes;
+    private final NodeNames nodeNames;
     private final long peerTimeoutNs;
     private final int maxBacklog;
     private final long slowConsumerTimeoutNs;
@@ -363,6 +365,8 @@ final class Membership
     private boolean clientsPaused;
     /** Some stream waits for a local member's buffer (flow control). */
     private boolean anyBlocked;
+    /** A drain: this node is leaving the cluster. */
+    private boolean leaving;
     private boolean logFull;
     private boolean reportDue;
     private long reportedBytes;
@@ -372,6 +376,8 @@ final class Membership
 
     private final UnsafeBuffer scratch;
     private final long[] vector = new long[LinkStateFrame.MAX_NODES + 1];
+    /** Scratch of {@link #viewTarget}: each alive node's alive mask. */
+    private final long[] seen = new long[NodeNames.MAX];
     private final MarkFrame markFrame = new MarkFrame();
     private final DataFrame dataFrame = new DataFrame();
     private final EventFrame eventFrame = new EventFrame();
@@ -381,7 +387,7 @@ final class Membership
 
     /**
      * @param self          this node's index.
-     * @param nodeNames     node names by index (the peers list).
+     * @param nodeNames     node names by index (the peers list, which a reload may extend or shorten).
      * @param incarnation   this node's incarnation.
      * @param limits        sizes and timeouts.
      * @param clock         monotonic clock for every deadline.
@@ -393,7 +399,7 @@ final class Membership
      */
     Membership(
         final int self,
-        final String[] nodeNames,
+        final NodeNames nodeNames,
         final long incarnation,
         final Limits limits,
         final NanoClock clock,
@@ -405,20 +411,13 @@ final class Membership
     {
         this.self = self;
         this.selfBit = 1L << self;
-        this.nodeCount = nodeNames.length;
         this.nodeNames = nodeNames;
-        nodeNameBytes = new byte[nodeCount][];
-        for (int i = 0; i < nodeCount; i++)
-        {
-            nodeNameBytes[i] = nodeNames[i].getBytes(StandardCharsets.US_ASCII);
-        }
-        this.selfName = nodeNameBytes[self];
         this.incarnation = incarnation;
         this.peerTimeoutNs = limits.peerTimeoutNs();
         this.maxBacklog = limits.maxBacklog();
         this.slowConsumerTimeoutNs = limits.slowConsumerTimeoutNs();
         this.flushTimeoutNs = peerTimeoutNs;
-        final int maxLogBytes = limits.maxLogBytes();
+        this.maxLogBytes = limits.maxLogBytes();
         this.clock = clock;
         this.epochClock = epochClock;
         this.transport = transport;
@@ -428,15 +427,11 @@ final class Membership
         out = new FrameLog(1 << 20, maxLogBytes);
         submits = new FrameLog(64 << 10, maxLogBytes);
         held = new FrameLog(64 << 10, maxLogBytes);
-        sources = new Inbound[nodeCount];
-        peers = new Peer[nodeCount];
-        orderedFrom = new long[nodeCount];
-        early = new EarlyOk[nodeCount];
-        for (int i = 0; i < nodeCount; i++)
-        {
-            sources[i] = new Inbound(i, i == self ? out : new FrameLog(64 << 10, maxLogBytes));
-            peers[i] = new Peer();
-        }
+        sources = new Inbound[NodeNames.MAX];
+        peers = new Peer[NodeNames.MAX];
+        orderedFrom = new long[NodeNames.MAX];
+        early = new EarlyOk[NodeNames.MAX];
+        onPeersChanged();
         sources[self].incarnation = incarnation;
         scratch = new UnsafeBuffer(BufferUtil.allocateDirectAligned(Math.max(limits.maxFrameSize(), 1 << 16), 64));
         // alone at first: a view of this node only
@@ -494,6 +489,44 @@ final class Membership
     long logBytes()
     {
         return out.bytes();
+    }
+
+    /**
+     * Leave the cluster (a drain): this node reports that it sees nobody, so the others form a view without it,
+     * and it forms one alone. Its members should be gone first ({@link #requestsPending()}).
+     */
+    void leave()
+    {
+        if (!leaving)
+        {
+            leaving = true;
+            log.notice("leaving", "view=" + viewId + " nodes=" + names(members));
+            sendLinkStates();
+        }
+    }
+
+    /**
+     * @return true once a {@link #leave()} is done: this node is alone in its view and no change is running.
+     */
+    boolean left()
+    {
+        return leaving && members == selfBit && flush == null && proposal == null;
+    }
+
+    /**
+     * @return true while joins, leaves or disconnects of local members wait to be installed.
+     */
+    boolean requestsPending()
+    {
+        return !requests.isEmpty();
+    }
+
+    /**
+     * @return the name of the node that orders AGREED messages and events in this view.
+     */
+    String sequencerName()
+    {
+        return nodeNames.name(sequencer);
     }
 
     /**
@@ -663,7 +696,7 @@ final class Membership
         if (out.append(seq, route, buffer, offset, length) < 0)
         {
             // the stream may not drop a frame: this only happens past max log bytes, after clients were paused
-            throw new IllegalStateException("stream log of node " + nodeNames[self] + " is full (" + out.bytes() +
+            throw new IllegalStateException("stream log of node " + nodeNames.name(self) + " is full (" + out.bytes() +
                 " bytes): members are not processing");
         }
         for (long mask = route & ~selfBit; mask != 0; mask &= mask - 1)
@@ -762,11 +795,13 @@ final class Membership
     {
         final Peer peer = peers[node];
         final long now = clock.nanoTime();
-        if (peer.lastHeardNs != 0 && now - peer.lastHeardNs > peerTimeoutNs / 2 && !peer.stale &&
+        // a coordinator leaves a member out only after a full peer timeout of silence: a shorter gap, with a
+        // margin for timer granularity, cannot hide a view this node was left out of
+        if (peer.lastHeardNs != 0 && now - peer.lastHeardNs > peerTimeoutNs / 4 * 3 && !peer.stale &&
             (members & (1L << node)) != 0)
         {
             peer.stale = true;
-            log.info("peer-gap", "node=" + nodeNames[node] + " silent_ms=" + (now - peer.lastHeardNs) / 1_000_000 +
+            log.info("peer-gap", "node=" + nodeNames.name(node) + " silent_ms=" + (now - peer.lastHeardNs) / 1_000_000 +
                 " reason=\"a long silence: a view change resynchronizes before anything more of it is ordered\"");
         }
         peer.lastHeardNs = now;
@@ -807,7 +842,7 @@ final class Membership
             case FrameType.HEARTBEAT:
                 return null;
             default:
-                return "unexpected " + FrameType.name(type) + " from peer " + nodeNames[node];
+                return "unexpected " + FrameType.name(type) + " from peer " + nodeNames.name(node);
         }
     }
 
@@ -825,15 +860,14 @@ final class Membership
         {
             return error;
         }
-        if (type == FrameType.DATA && !StreamFrame.isOrdered(buffer, offset) &&
-            !DataFrame.senderIsOn(buffer, offset, nodeNameBytes[node]))
+        final String forged = forgedIdentity(node, node, type, buffer, offset);
+        if (forged != null)
         {
-            // only a sequencer's ordered copies carry other nodes' members' messages
-            return "DATA from " + nodeNames[node] + " names a sender of another node";
+            return forged;
         }
         if (source.log.append(seq, 0, buffer, offset, length) < 0)
         {
-            return "holding " + source.log.bytes() + " bytes of " + nodeNames[node] + "'s stream: it is not stable";
+            return "holding " + source.log.bytes() + " bytes of " + nodeNames.name(node) + "'s stream: it is not stable";
         }
         source.receivedSeq = seq;
         if (type == FrameType.EVENT && node == sequencer)
@@ -848,6 +882,41 @@ final class Membership
         if (flush != null)
         {
             checkFlush();
+        }
+        return null;
+    }
+
+    /**
+     * Identity binding, on a validated stream frame: a node speaks for its own members only. A DATA frame's sender
+     * is a member of the node that originated it (its {@code origin}); only the sequencer's ordered copies carry
+     * other nodes' members, and those must be members of a node of the peers list. An EVENT_REQUEST is for a member
+     * of its origin; an EVENT names a node of the list. The check compares the sender's node part as bytes.
+     *
+     * @return null, or why the frame is refused (starts with {@link #FORGED}).
+     */
+    private String forgedIdentity(
+        final int from, final int origin, final int type, final DirectBuffer buffer, final int offset)
+    {
+        if (type == FrameType.DATA)
+        {
+            if (!StreamFrame.isOrdered(buffer, offset))
+            {
+                return DataFrame.senderIsOn(buffer, offset, nodeNames.bytes(origin)) ? null : FORGED + "DATA from " +
+                    nodeNames.name(from) + " names sender '" + dataFrame.sender() + "', not a member of " +
+                    nodeNames.name(origin);
+            }
+            return senderNode(buffer, offset) >= 0 ? null : FORGED + "ordered DATA from " + nodeNames.name(from) +
+                " names sender '" + dataFrame.sender() + "', a member of no node of the peers list";
+        }
+        if (type == FrameType.EVENT_REQUEST && eventFrame.node() != origin)
+        {
+            return FORGED + "EVENT_REQUEST from " + nodeNames.name(from) + " is for a member of node index " +
+                eventFrame.node() + ", not of " + nodeNames.name(origin);
+        }
+        if (type == FrameType.EVENT && eventFrame.node() >= nodeCount)
+        {
+            return FORGED + "EVENT from " + nodeNames.name(from) + " names node index " + eventFrame.node() + " of " +
+                nodeCount;
         }
         return null;
     }
@@ -914,6 +983,20 @@ final class Membership
             sendLinkStates();
         }
         pumpAll();
+    }
+
+    /**
+     * The peers list was reloaded (nodes appended, or the last ones dropped: {@link NodeNames}). New nodes get their
+     * state; dropped ones stop counting as alive, so the next view leaves them out.
+     */
+    void onPeersChanged()
+    {
+        for (int i = nodeCount; i < nodeNames.highWater(); i++)
+        {
+            sources[i] = new Inbound(i, i == self ? out : new FrameLog(64 << 10, maxLogBytes));
+            peers[i] = new Peer();
+        }
+        nodeCount = nodeNames.highWater();
     }
 
     // ---------------------------------------------------------------- flow control towards local members
@@ -1204,7 +1287,7 @@ final class Membership
     {
         for (int i = 0; i < nodeCount; i++)
         {
-            if (DataFrame.senderIsOn(buffer, offset, nodeNameBytes[i]))
+            if (DataFrame.senderIsOn(buffer, offset, nodeNames.bytes(i)))
             {
                 return i;
             }
@@ -1330,7 +1413,7 @@ final class Membership
             {
                 // the old incarnation must leave the view first: its stream may still be needed by survivors
                 peer.restarted = true;
-                return "node " + nodeNames[node] + " restarted; it can rejoin once its old incarnation left view " +
+                return "node " + nodeNames.name(node) + " restarted; it can rejoin once its old incarnation left view " +
                     viewId;
             }
             source.reset(peerIncarnation);
@@ -1384,9 +1467,14 @@ final class Membership
         observe(linkState.viewId());
         peer.view = linkState.viewId();
         peer.alive = linkState.alive();
-        source.sentHint = Math.max(source.sentHint, linkState.sent());
         final int count = Math.min(linkState.count(), nodeCount);
         final boolean sameView = linkState.viewId() == viewId;
+        if (sameView)
+        {
+            // what a node in another view passed on says nothing of this view: it may have dropped, unsent, frames
+            // it routed here before it left (a survivor must then still get them from the others)
+            source.sentHint = Math.max(source.sentHint, linkState.sent());
+        }
         for (int i = 0; i < count; i++)
         {
             peer.processed[i] = sameView ? Math.max(peer.processed[i], linkState.processed(i)) : 0;
@@ -1492,13 +1580,14 @@ final class Membership
     private long aliveMask(final long nowNs)
     {
         long alive = selfBit;
-        for (int i = 0; i < nodeCount; i++)
+        for (int i = 0; i < nodeCount && !leaving; i++)
         {
             final Peer peer = peers[i];
             // a node left out of this view change may come back only from another view: as a survivor of this
             // node's old view it would deliver that view's messages differently
             final boolean leftOut = (excluded & (1L << i)) != 0 && peer.view == viewId;
-            if (i != self && !peer.gone && !peer.restarted && !leftOut && peer.lastHeardNs != 0 &&
+            if (i != self && i < nodeNames.count() && !peer.gone && !peer.restarted && !leftOut &&
+                peer.lastHeardNs != 0 &&
                 (peer.up || nowNs - peer.lastHeardNs < peerTimeoutNs))
             {
                 alive |= 1L << i;
@@ -1530,7 +1619,15 @@ final class Membership
         }
         sendLinkStates();
         collect();
-        final long alive = aliveMask(now);
+        // a node left out ends its old view without those that moved on: they cannot take part in ending it, and
+        // waiting for them to include it again waits for ever when a node of that old view has restarted since
+        long alive = viewTarget(now) & ~movedOn();
+        if (restartedMembers() != 0)
+        {
+            // this node refuses their new incarnations until this view is over, so nodes outside it cannot end it:
+            // its survivors end it first, a merge follows
+            alive &= members;
+        }
         if (proposal != null)
         {
             final boolean answered = (proposal.answered & proposal.target) == proposal.target;
@@ -1585,10 +1682,10 @@ final class Membership
                 final long queued = queuedFor(node, acked);
                 if (queued >= maxBacklog)
                 {
-                    log.warn("peer-stuck", "node=" + nodeNames[node] + " queued=" + queued + " stalled_ms=" +
+                    log.warn("peer-stuck", "node=" + nodeNames.name(node) + " queued=" + queued + " stalled_ms=" +
                         (now - peer.progressNs) / 1_000_000 + " max_backlog=" + maxBacklog);
                     peer.progressNs = now; // once per timeout, until the link is down
-                    transport.close(node, "peer stuck: " + queued + " frames of " + nodeNames[self] +
+                    transport.close(node, "peer stuck: " + queued + " frames of " + nodeNames.name(self) +
                         "'s stream unprocessed, no progress for " + peerTimeoutNs / 1_000_000 +
                         " ms (max_backlog=" + maxBacklog + ")");
                 }
@@ -1626,15 +1723,38 @@ final class Membership
     /** A member of this view reports a later view this node is not in: it was left out and must move on. */
     private boolean viewBehind()
     {
+        return movedOn() != 0;
+    }
+
+    /** The members of this view whose new incarnation tried to connect: the old one is gone. */
+    private long restartedMembers()
+    {
+        long restarted = 0;
         for (long mask = members & ~selfBit; mask != 0; mask &= mask - 1)
         {
-            final Peer peer = peers[Long.numberOfTrailingZeros(mask)];
-            if (peer.up && peer.view > viewId && (flush == null || peer.view != flush.proposal))
+            final int node = Long.numberOfTrailingZeros(mask);
+            if (peers[node].restarted)
             {
-                return true;
+                restarted |= 1L << node;
             }
         }
-        return false;
+        return restarted;
+    }
+
+    /** The members of this view that report a later view this node is not in: they moved on without it. */
+    private long movedOn()
+    {
+        long movedOn = 0;
+        for (long mask = members & ~selfBit; mask != 0; mask &= mask - 1)
+        {
+            final int node = Long.numberOfTrailingZeros(mask);
+            final Peer peer = peers[node];
+            if (peer.up && peer.view > viewId && (flush == null || peer.view != flush.proposal))
+            {
+                movedOn |= 1L << node;
+            }
+        }
+        return movedOn;
     }
 
     private long clockCounter()
@@ -1671,12 +1791,14 @@ final class Membership
                 break;
             case FrameType.FLUSH_OK:
             {
-                final int count = Math.min(viewChange.count(), nodeCount + 1);
-                final long[] horizons = new long[nodeCount + 1];
-                for (int i = 0; i < count; i++)
+                // the sender's held horizons by node index, then what it knew stable (last, whatever its node count)
+                final int count = viewChange.count();
+                final long[] horizons = new long[NodeNames.MAX + 1];
+                for (int i = 0; i < Math.min(count - 1, nodeCount); i++)
                 {
                     horizons[i] = viewChange.vector(i);
                 }
+                horizons[NodeNames.MAX] = count > 0 ? viewChange.vector(count - 1) : 0;
                 onFlushOk(from, id, viewChange.nodes(), viewChange.value(), horizons);
                 break;
             }
@@ -1709,21 +1831,26 @@ final class Membership
                 }
                 break;
             default: // VIEW_REQUEST
-                if (viewChange.value() >= viewId && proposal == null &&
-                    Long.numberOfTrailingZeros(aliveMask(clock.nanoTime())) == self)
+            {
+                final long target = viewTarget(clock.nanoTime());
+                // a node outside the view asks in vain while it cannot be in one with every member (it is not in
+                // all their peers lists yet, or some link to it is down): proposing again would only churn
+                if (viewChange.value() >= viewId && proposal == null && Long.numberOfTrailingZeros(target) == self &&
+                    ((members & (1L << from)) != 0 || target != members))
                 {
-                    propose(aliveMask(clock.nanoTime()));
+                    propose(target);
                 }
                 break;
+            }
         }
     }
 
     private void onPropose(final int from, final long id, final long target)
     {
         observe(id);
-        if ((target & selfBit) == 0)
+        if ((target & selfBit) == 0 || leaving && from != self)
         {
-            return;
+            return; // a leaving node answers no other node's proposal: it is left out when the answer does not come
         }
         if (id <= viewId || flush != null && id < flush.proposal)
         {
@@ -1785,8 +1912,9 @@ final class Membership
         {
             transport.offer(Long.numberOfTrailingZeros(mask), scratch, 0, length, false);
         }
-        final long[] own = new long[nodeCount + 1];
-        System.arraycopy(vector, 0, own, 0, nodeCount + 1);
+        final long[] own = new long[NodeNames.MAX + 1];
+        System.arraycopy(vector, 0, own, 0, nodeCount);
+        own[NodeNames.MAX] = frozenStable;
         onFlushOk(self, flush.proposal, alive, viewId, own);
     }
 
@@ -1826,6 +1954,22 @@ final class Membership
     }
 
     /** The largest set, lowest nodes first, in which every node reaches every other. */
+    /**
+     * The nodes the next view should have: those alive here that also see each other (by their last LINK_STATE).
+     * A node some member does not see, because the link is down or because it is not in that member's peers list
+     * yet (a rolling reload), stays out until it is seen by all.
+     */
+    private long viewTarget(final long now)
+    {
+        final long alive = aliveMask(now);
+        for (long mask = alive; mask != 0; mask &= mask - 1)
+        {
+            final int n = Long.numberOfTrailingZeros(mask);
+            seen[n] = n == self ? alive : peers[n].alive | 1L << n;
+        }
+        return clique(alive, seen);
+    }
+
     private long clique(final long target, final long[] alive)
     {
         long clique = 0;
@@ -1954,7 +2098,22 @@ final class Membership
     private String onRecovered(final int from, final MutableDirectBuffer buffer, final int offset, final int length)
     {
         final int origin = StreamFrame.recoveredOrigin(buffer, offset);
-        if (flush == null || origin >= nodeCount || origin == self)
+        if (origin >= nodeCount || origin == self)
+        {
+            return null;
+        }
+        final int type = FrameHeader.type(buffer, offset);
+        if (type == FrameType.DATA || type == FrameType.EVENT || type == FrameType.EVENT_REQUEST)
+        {
+            // a survivor hands on a failed node's frames as they are: they speak for that node's members only
+            final String error = validate(type, buffer, offset, length);
+            final String forged = error != null ? error : forgedIdentity(from, origin, type, buffer, offset);
+            if (forged != null)
+            {
+                return forged;
+            }
+        }
+        if (flush == null)
         {
             return null;
         }
@@ -2017,7 +2176,7 @@ final class Membership
         survivorsKnownStable = 0;
         for (long mask = keep; mask != 0; mask &= mask - 1)
         {
-            survivorsKnownStable = Math.max(survivorsKnownStable, flush.horizons[Long.numberOfTrailingZeros(mask)][nodeCount]);
+            survivorsKnownStable = Math.max(survivorsKnownStable, flush.horizons[Long.numberOfTrailingZeros(mask)][NodeNames.MAX]);
         }
         drainAll();
         // one id per proposal and set of nodes moving on together: those sets are disjoint (a node is in one old view,
@@ -2044,7 +2203,7 @@ final class Membership
             final boolean finished = s.done || s.failed && s.log.recordAt(s.cursor) >= s.log.tail();
             if (!finished)
             {
-                log.log(EventLog.Level.ERROR, "view-incomplete", "view=" + viewId + " node=" + nodeNames[s.node] +
+                log.log(EventLog.Level.ERROR, "view-incomplete", "view=" + viewId + " node=" + nodeNames.name(s.node) +
                     " seq=" + s.processedSeq + " mark=" + s.markAt + " reason=\"a stream did not reach its end\"");
             }
             if (s.failed)
@@ -2221,7 +2380,7 @@ final class Membership
             peers[node].sendPosition = startPosition;
         }
         log.notice("node-view", "id=" + viewId + " nodes=[" + names(members) + "] sequencer=" +
-            nodeNames[sequencer] + " previous=" + oldView);
+            nodeNames.name(sequencer) + " previous=" + oldView);
         advance(sources[self]);
         // what local members asked for during the change goes to the new sequencer, in order
         final ArrayList<Request> again = new ArrayList<>(requests);
@@ -2251,7 +2410,7 @@ final class Membership
         for (long m = mask; m != 0; m &= m - 1)
         {
             final int n = Long.numberOfTrailingZeros(m);
-            sb.append(sb.length() == 0 ? "" : ",").append(n < nodeCount ? nodeNames[n] : "node#" + n);
+            sb.append(sb.length() == 0 ? "" : ",").append(n < nodeCount ? nodeNames.name(n) : "node#" + n);
         }
         return sb.toString();
     }

@@ -66,6 +66,7 @@ public final class MsgcServer implements AutoCloseable
     private final Path configFile;
     private final ExecutorService reloader;
     private final CompletableFuture<Throwable> terminated = new CompletableFuture<>();
+    private final CompletableFuture<Void> drained = new CompletableFuture<>();
     private volatile boolean closing;
     private volatile Throwable fatal;
     private volatile Throwable lastError;
@@ -138,6 +139,12 @@ public final class MsgcServer implements AutoCloseable
             throw new IllegalArgumentException("node '" + node + "' is not in the peers list " +
                 config.peersDescription() + "; pass one of those names with -n");
         }
+        if ((config.authSecretFile() != null && config.authSecret() == null) ||
+            (config.adminSecretFile() != null && config.adminSecret() == null))
+        {
+            throw new IllegalArgumentException("the configuration was loaded without reading its secret files " +
+                "(auth_secret_file, admin_secret_file); load it with MsgcConfig.load(file) to run a node");
+        }
         if (config.peers().size() > 64)
         {
             throw new IllegalArgumentException("at most 64 peers are supported, the peers list has " +
@@ -195,6 +202,7 @@ public final class MsgcServer implements AutoCloseable
         final AgentRunner runner = new AgentRunner(agent.idleStrategy(), errorHandler, null, agent);
         server[0] = new MsgcServer(agent, runner, self.name(), log, countersFile, metrics, configFile);
         agent.onClosed(server[0]::onAgentClosed);
+        agent.onDrained(() -> server[0].drained.complete(null));
         if (configFile != null)
         {
             final MsgcServer started = server[0];
@@ -266,6 +274,15 @@ public final class MsgcServer implements AutoCloseable
     public CompletableFuture<Throwable> terminated()
     {
         return terminated;
+    }
+
+    /**
+     * @return completes once the admin {@code drain} command has moved the clients off and the node has left the
+     *         mesh: the owner should then {@link #close} it ({@code msgcd} exits 0).
+     */
+    public CompletableFuture<Void> drained()
+    {
+        return drained;
     }
 
     /**

@@ -2,8 +2,13 @@ package io.msgc.server;
 
 import org.agrona.BitUtil;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.function.Consumer;
+
+import static java.nio.ByteOrder.LITTLE_ENDIAN;
 
 /**
  * Open-addressing hash table keyed by ASCII name bytes, so that routing finds a group or member straight from
@@ -20,12 +25,14 @@ final class NameTable<T extends NameTable.Entry>
     {
         final String name;
         final byte[] nameBytes;
+        final long[] nameWords;
         final int nameHash;
 
         Entry(final String name)
         {
             this.name = name;
             this.nameBytes = name.getBytes(StandardCharsets.US_ASCII);
+            this.nameWords = words(nameBytes);
             this.nameHash = hash(nameBytes);
         }
 
@@ -54,7 +61,7 @@ final class NameTable<T extends NameTable.Entry>
             {
                 return null;
             }
-            if (entry.nameHash == hash && sameBytes(entry.nameBytes, buffer, offset, length))
+            if (entry.nameHash == hash && sameBytes(entry, buffer, offset, length))
             {
                 return (T)entry;
             }
@@ -74,7 +81,7 @@ final class NameTable<T extends NameTable.Entry>
             {
                 return null;
             }
-            if (entry.nameHash == hash && java.util.Arrays.equals(entry.nameBytes, bytes))
+            if (entry.nameHash == hash && Arrays.equals(entry.nameBytes, bytes))
             {
                 return (T)entry;
             }
@@ -126,7 +133,7 @@ final class NameTable<T extends NameTable.Entry>
     }
 
     @SuppressWarnings("unchecked")
-    void forEach(final java.util.function.Consumer<T> action)
+    void forEach(final Consumer<T> action)
     {
         for (final Entry entry : slots.clone())
         {
@@ -161,40 +168,79 @@ final class NameTable<T extends NameTable.Entry>
         slots[i] = entry;
     }
 
-    private static boolean sameBytes(final byte[] bytes, final DirectBuffer buffer, final int offset, final int length)
+    /**
+     * Compare a name in a buffer with an entry's, eight bytes at a time.
+     */
+    private static boolean sameBytes(final Entry entry, final DirectBuffer buffer, final int offset, final int length)
     {
-        if (bytes.length != length)
+        if (entry.nameBytes.length != length)
         {
             return false;
         }
-        for (int i = 0; i < length; i++)
+        final long[] words = entry.nameWords;
+        final int full = length >> 3;
+        for (int k = 0; k < full; k++)
         {
-            if (bytes[i] != buffer.getByte(offset + i))
+            if (buffer.getLong(offset + (k << 3), LITTLE_ENDIAN) != words[k])
             {
                 return false;
             }
         }
-        return true;
+        return (length & 7) == 0 || tail(buffer, offset + (full << 3), length & 7) == words[full];
+    }
+
+    /**
+     * The bytes of a name as little-endian words, the last one zero-padded: what {@link #sameBytes} compares.
+     */
+    static long[] words(final byte[] bytes)
+    {
+        final UnsafeBuffer buffer = new UnsafeBuffer(bytes);
+        final long[] words = new long[(bytes.length + 7) >> 3];
+        final int full = bytes.length >> 3;
+        for (int k = 0; k < full; k++)
+        {
+            words[k] = buffer.getLong(k << 3, LITTLE_ENDIAN);
+        }
+        if ((bytes.length & 7) != 0)
+        {
+            words[full] = tail(buffer, full << 3, bytes.length & 7);
+        }
+        return words;
     }
 
     static int hash(final byte[] bytes)
     {
-        int h = 0x811C9DC5;
-        for (final byte b : bytes)
-        {
-            h = (h ^ b) * 0x01000193;
-        }
-        return mix(h);
+        return hash(new UnsafeBuffer(bytes), 0, bytes.length);
     }
 
+    /**
+     * FNV-1a over little-endian 8-byte words (the last one zero-padded), folded to 32 bits: one multiply per eight
+     * bytes of name. A name is never read past its end, so a name at the very end of a buffer is safe.
+     */
     static int hash(final DirectBuffer buffer, final int offset, final int length)
     {
-        int h = 0x811C9DC5;
-        for (int i = 0; i < length; i++)
+        long h = 0xcbf29ce484222325L;
+        final int full = length >> 3;
+        for (int k = 0; k < full; k++)
         {
-            h = (h ^ buffer.getByte(offset + i)) * 0x01000193;
+            h = (h ^ buffer.getLong(offset + (k << 3), LITTLE_ENDIAN)) * 0x100000001b3L;
         }
-        return mix(h);
+        if ((length & 7) != 0)
+        {
+            h = (h ^ tail(buffer, offset + (full << 3), length & 7)) * 0x100000001b3L;
+        }
+        return mix((int)(h ^ (h >>> 32)));
+    }
+
+    /** The last 1..7 bytes of a name as a zero-padded little-endian word. */
+    private static long tail(final DirectBuffer buffer, final int offset, final int count)
+    {
+        long word = 0;
+        for (int i = 0; i < count; i++)
+        {
+            word |= (buffer.getByte(offset + i) & 0xFFL) << (i << 3);
+        }
+        return word;
     }
 
     private static int mix(final int h)

@@ -21,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The operator's side of a node, run by the {@link ServerAgent} on its thread: counters kept at peer events and
@@ -40,6 +41,8 @@ final class NodeOperations
     private final NodeCounters.PeerCounters[] peerCounters;
     private final CountersFile countersFile;
     private final PeerMesh mesh;
+    /** The configuration whose peers list runs: the start one, or the last reload's. */
+    private ServerConfig peers;
     private final Map<String, String> runningOptions;
     private final EpochClock epochClock = SystemEpochClock.INSTANCE;
     private final UnsafeBuffer scratch = new UnsafeBuffer(new byte[2048]);
@@ -61,16 +64,22 @@ final class NodeOperations
         this.counters = counters;
         this.countersFile = countersFile;
         this.mesh = mesh;
+        this.peers = config;
         this.runningOptions = ReloadResult.serverOptions(running);
-        peerCounters = new NodeCounters.PeerCounters[config.peers().size()];
-        for (final PeerConfig peer : config.peers())
+        peerCounters = new NodeCounters.PeerCounters[NodeNames.MAX];
+        countPeers(config);
+        counters.nodeViewId.setOrdered(nodeView.viewId());
+    }
+
+    private void countPeers(final ServerConfig server)
+    {
+        for (final PeerConfig peer : server.peers())
         {
-            if (peer.index() != self.index())
+            if (peer.index() != self.index() && peerCounters[peer.index()] == null)
             {
                 peerCounters[peer.index()] = counters.newPeer(peer.name());
             }
         }
-        counters.nodeViewId.setOrdered(nodeView.viewId());
     }
 
     /**
@@ -216,15 +225,42 @@ final class NodeOperations
     }
 
     /**
-     * Apply a re-read configuration, on the agent thread: the one place that decides what changes live. Today
-     * {@code debug_level}, {@code log_file} and {@code log_format} apply at once; every other changed option is
-     * reported as needing a restart. Logs each change.
+     * A running cluster can take a new peers list only if every node keeps its index: nodes appended to the end,
+     * or dropped from the end, and this node still in it.
      *
-     * @param next   the new configuration, already parsed and validated.
-     * @param source where it came from, for logs and the answer.
+     * @return null when the change can be applied live, else why not.
+     */
+    private String peersChangeProblem(final ServerConfig next)
+    {
+        final int common = Math.min(peers.peers().size(), next.peers().size());
+        if (self.index() >= next.peers().size() || peers.peersDigest(common) != next.peersDigest(common))
+        {
+            int entry = 1;
+            while (entry <= common && peers.peersDigest(entry) == next.peersDigest(entry))
+            {
+                entry++;
+            }
+            return "the new peers list changes entry " + entry + " of the running one; while the cluster runs, " +
+                "nodes may only be appended to the end of the list or dropped from its end (this node stays): " +
+                "restart every node to reorder or replace entries";
+        }
+        return null;
+    }
+
+    /**
+     * Apply a re-read configuration, on the agent thread: the one place that decides what changes live.
+     * {@code debug_level}, {@code log_file}, {@code log_format} and the secrets ({@code auth_secret_file},
+     * {@code admin_secret_file}: the files are re-read, a changed content shows as a changed fingerprint; the agent
+     * installs them) apply at once; so does {@code peers} when nodes were only appended to its end or dropped from
+     * it ({@code applyPeers} takes the new list); every other changed option is reported as needing a restart.
+     * Logs each change.
+     *
+     * @param next       the new configuration, already parsed and validated.
+     * @param source     where it came from, for logs and the answer.
+     * @param applyPeers takes a new peers list that can run at once.
      * @return what was applied and what needs a restart, or why nothing changed.
      */
-    ReloadResult reload(final MsgcConfig next, final String source)
+    ReloadResult reload(final MsgcConfig next, final String source, final Consumer<ServerConfig> applyPeers)
     {
         final ServerConfig server = next.server();
         final String problem = server == null ? source + " has no msgc_server scope" :
@@ -242,10 +278,28 @@ final class NodeOperations
         {
             switch (change.option())
             {
-                case "msgc_server.debug_level", "msgc_server.log_file", "msgc_server.log_format" ->
+                case "msgc_server.debug_level", "msgc_server.log_file", "msgc_server.log_format",
+                    "msgc_server.auth_secret_file", "msgc_server.admin_secret_file" ->
                 {
                     applied.add(change);
                     runningOptions.put(change.option(), change.after());
+                }
+                case "msgc_server.peers" ->
+                {
+                    final String why = peersChangeProblem(server);
+                    if (why == null)
+                    {
+                        applied.add(change);
+                        runningOptions.put(change.option(), change.after());
+                        peers = server;
+                        countPeers(server);
+                        applyPeers.accept(server);
+                    }
+                    else
+                    {
+                        log.warn("reload-peers-refused", "reason=\"" + why + "\"");
+                        needsRestart.add(change);
+                    }
                 }
                 default -> needsRestart.add(change);
             }

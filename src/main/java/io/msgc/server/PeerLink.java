@@ -3,6 +3,8 @@ package io.msgc.server;
 import io.msgc.conf.PeerConfig;
 import io.msgc.io.Connection;
 
+import java.net.InetAddress;
+
 /**
  * This node's side of the connection to one peer: the established connection, an outbound dial in progress,
  * and what an operator wants to see (state, reason, age, bytes). What flows on the link (stream positions,
@@ -42,6 +44,8 @@ final class PeerLink
     long closedBytesOut;
     /** Frames from this peer were dropped by fault injection: the connection must not carry on after a heal. */
     boolean tainted;
+    /** The address the peers entry resolves to, as this node last dialled it: where the peer must connect from. */
+    InetAddress address;
 
     PeerLink(final PeerConfig peer)
     {

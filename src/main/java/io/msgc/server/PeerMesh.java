@@ -13,6 +13,7 @@ import io.msgc.io.Timers;
 import io.msgc.wire.ErrorCode;
 import io.msgc.wire.FrameHeader;
 import io.msgc.wire.FrameType;
+import io.msgc.wire.HandshakeInitiator;
 import io.msgc.wire.HelloFrame;
 import io.msgc.wire.ReasonFrame;
 import io.msgc.wire.WelcomeFrame;
@@ -25,6 +26,8 @@ import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.security.SecureRandom;
+import java.util.Arrays;
 import java.time.Instant;
 import java.util.function.Consumer;
 
@@ -95,8 +98,13 @@ final class PeerMesh implements Membership.Transport
     private final Consumer<Resolver.Request> onResolved = this::onResolved;
     private Resolver resolver;
     private final NodeCounters counters;
+    /** The configuration whose peers list is in force: the start one, or one applied by a reload. */
+    private ServerConfig peers;
     private Membership membership;
     private NodeOperations operations;
+    private Authenticator authenticator;
+    private RefusalLog refusalLog;
+    private final SecureRandom random = new SecureRandom();
     private long startedMs;
 
     PeerMesh(
@@ -119,7 +127,8 @@ final class PeerMesh implements Membership.Transport
         this.log = log;
         this.faults = faults;
         this.handler = handler;
-        links = new PeerLink[config.peers().size()];
+        this.peers = config;
+        links = new PeerLink[NodeNames.MAX];
         for (final PeerConfig peer : config.peers())
         {
             if (peer.index() != self.index())
@@ -148,6 +157,14 @@ final class PeerMesh implements Membership.Transport
         }
     }
 
+    /**
+     * @return the configuration whose peers list is in force (a reload may have changed it).
+     */
+    ServerConfig peers()
+    {
+        return peers;
+    }
+
     void membership(final Membership membership)
     {
         this.membership = membership;
@@ -156,6 +173,16 @@ final class PeerMesh implements Membership.Transport
     void operations(final NodeOperations operations)
     {
         this.operations = operations;
+    }
+
+    /**
+     * @param authenticator the node's secrets: this node proves the cluster secret to the peers it dials.
+     * @param refusalLog    where refused peers are logged, rate-limited.
+     */
+    void trust(final Authenticator authenticator, final RefusalLog refusalLog)
+    {
+        this.authenticator = authenticator;
+        this.refusalLog = refusalLog;
     }
 
     void start()
@@ -232,6 +259,10 @@ final class PeerMesh implements Membership.Transport
     private void dial(final PeerLink link)
     {
         link.redialTimer = -1;
+        if (links[link.index()] != link)
+        {
+            return; // removed from the peers list
+        }
         if (link.isUp() || link.dialling != null)
         {
             return;
@@ -319,6 +350,7 @@ final class PeerMesh implements Membership.Transport
 
     private void connect(final PeerLink link, final InetAddress address)
     {
+        link.address = address;
         if (resolveFailures[link.index()] > 0)
         {
             log.notice("peer-resolved", "node=" + link.peer.name() + " host=" + link.peer.host() + " address=" +
@@ -331,7 +363,7 @@ final class PeerMesh implements Membership.Transport
                 new InetSocketAddress(address, link.peer.port()), localAddress, handler,
                 config.maxFrameSize(), PEER_WRITE_LIMIT, config.tcpbufSize());
             connection.useReserve(true);
-            connection.attachment(new Dial(link));
+            connection.attachment(new Dial(link, new HandshakeInitiator(authenticator.cluster(), random)));
             link.dialling = connection;
             if (link.state != PeerLink.State.REFUSED)
             {
@@ -372,17 +404,20 @@ final class PeerMesh implements Membership.Transport
     static final class Dial
     {
         final PeerLink link;
+        /** This side of the handshake: HELLO, AUTH, and the check of the peer's proof. */
+        final HandshakeInitiator initiator;
 
-        Dial(final PeerLink link)
+        Dial(final PeerLink link, final HandshakeInitiator initiator)
         {
             this.link = link;
+            this.initiator = initiator;
         }
     }
 
     void onDialConnected(final Connection connection)
     {
-        final int length = HelloFrame.encode(
-            scratch, 0, HelloFrame.ROLE_PEER, incarnation, config.peersDigest(), self.name());
+        final int length = ((Dial)connection.attachment()).initiator.helloPeer(
+            scratch, 0, incarnation, peers.prefixDigests(), peers.peers().size(), self.name());
         connection.offer(scratch, 0, length);
     }
 
@@ -409,8 +444,26 @@ final class PeerMesh implements Membership.Transport
                     welcome.node() + "' (index " + welcome.nodeIndex() + "), not " + link.peer.name());
                 return;
             }
+            final String untrusted = dial.initiator.checkWelcome(welcome);
+            if (untrusted != null)
+            {
+                dialRefused(link, connection, ErrorCode.AUTH_FAILED, untrusted);
+                return;
+            }
             link.dialling = null;
             up(link, connection, welcome.incarnation(), true);
+        }
+        else if (type == FrameType.CHALLENGE)
+        {
+            final int authLength = dial.initiator.onChallenge(buffer, offset, length, link.peer.name(), scratch, 0);
+            if (authLength > 0)
+            {
+                connection.offer(scratch, 0, authLength);
+            }
+            else if (authLength < 0)
+            {
+                dialRefused(link, connection, ErrorCode.AUTH_FAILED, dial.initiator.failure());
+            }
         }
         else if (type == FrameType.REJECT)
         {
@@ -434,6 +487,16 @@ final class PeerMesh implements Membership.Transport
         {
             connection.close("unexpected " + FrameType.name(type) + " from " + link.peer.name() + " during handshake");
         }
+    }
+
+    /** This node refuses the peer it dialled (it failed to authenticate): the link shows REFUSED with the reason. */
+    private void dialRefused(final PeerLink link, final Connection connection, final int code, final String reason)
+    {
+        link.state = PeerLink.State.REFUSED;
+        link.reason = "refused " + link.peer.name() + ": " + ErrorCode.name(code) + ": " + reason;
+        log.warn("peer-refused", "node=" + link.peer.name() + " code=" + ErrorCode.name(code) + " reason=\"" +
+            reason + "\" by=" + self.name());
+        connection.close(link.reason);
     }
 
     void onDialClosed(final Dial dial, final Connection connection, final String reason)
@@ -500,14 +563,14 @@ final class PeerMesh implements Membership.Transport
     /**
      * A HELLO with role peer arrived on an accepted connection: accept it, or REJECT with a reason.
      */
-    void onPeerHello(final Connection connection, final HelloFrame hello)
+    void onPeerHello(final Connection connection, final HelloFrame hello, final Authenticator.Handshake handshake)
     {
         final String name = hello.name();
-        final PeerConfig peer = config.peer(name);
+        final PeerConfig peer = peers.peer(name);
         if (peer == null)
         {
             reject(connection, ErrorCode.UNKNOWN_NODE, "unknown node '" + name + "'; " + self.name() +
-                " has peers " + config.peersDescription());
+                " has peers " + peers.peersDescription());
             return;
         }
         if (peer.index() == self.index())
@@ -515,13 +578,25 @@ final class PeerMesh implements Membership.Transport
             reject(connection, ErrorCode.DUPLICATE_NAME, "node name '" + name + "' is this node itself");
             return;
         }
-        if (hello.digest() != config.peersDigest())
+        final String mismatch = listMismatch(hello);
+        if (mismatch != null)
         {
-            reject(connection, ErrorCode.CONFIG_MISMATCH, "config digest differs: " + self.name() + " has peers " +
-                config.peersDescription() + "; every node must use the same peers list");
+            reject(connection, ErrorCode.CONFIG_MISMATCH, mismatch);
             return;
         }
         final PeerLink link = links[peer.index()];
+        final String wrongAddress = config.peerAddressCheck() ? checkAddress(link, connection) : null;
+        if (wrongAddress != null)
+        {
+            counters.refusedPeerAddress.incrementOrdered();
+            refusalLog.warn(poller.nowMs(), "peer-rejected", ErrorCode.ADDRESS_MISMATCH, () -> "remote=" +
+                connection.remote() + " code=ADDRESS_MISMATCH reason=\"" + wrongAddress + "\"");
+            final int length = ReasonFrame.encode(scratch, 0, FrameType.REJECT, ErrorCode.ADDRESS_MISMATCH,
+                wrongAddress);
+            connection.offer(scratch, 0, length);
+            connection.close("rejected: " + wrongAddress);
+            return;
+        }
         if (faults.isPartitioned(peer.index()))
         {
             connection.close("partitioned (fault injection)");
@@ -554,8 +629,144 @@ final class PeerMesh implements Membership.Transport
         }
         final int length = WelcomeFrame.encode(
             scratch, 0, incarnation, self.index(), config.maxFrameSize(), self.name(), "");
-        connection.offer(scratch, 0, length);
+        connection.offer(scratch, 0, authenticator.seal(handshake, scratch, 0, length));
         up(link, connection, hello.incarnation(), false);
+    }
+
+    /**
+     * Identity binding: a peer connects from the address its peers entry resolves to (the one this node dials;
+     * a host name as this node's resolver last found it). Dials leave from a node's own peers address, so a real
+     * peer always passes; {@code peer_address_check = false} turns this off behind NAT.
+     *
+     * @return null when the address is right, else why not.
+     */
+    private String checkAddress(final PeerLink link, final Connection connection)
+    {
+        final InetAddress remote = connection.channel().socket().getInetAddress();
+        final String host = link.peer.host();
+        InetAddress expected = link.address;
+        if (expected == null && Resolver.isLiteral(host))
+        {
+            try
+            {
+                expected = InetAddress.getByName(host); // a literal is parsed, never looked up
+                link.address = expected;
+            }
+            catch (final UnknownHostException ex)
+            {
+                expected = null;
+            }
+        }
+        if (expected == null)
+        {
+            return link.peer.name() + "'s host '" + host + "' has not resolved on " + self.name() + " yet, so its " +
+                "address cannot be checked (peer_address_check); retry later";
+        }
+        if (remote != null && sameHost(remote, expected))
+        {
+            return null;
+        }
+        return "node " + link.peer.name() + " must connect from " + expected.getHostAddress() + " (its peers entry " +
+            host + ":" + link.peer.port() + "), not from " + (remote == null ? "?" : remote.getHostAddress()) +
+            "; behind NAT set peer_address_check = false";
+    }
+
+    private static boolean sameHost(final InetAddress a, final InetAddress b)
+    {
+        return Arrays.equals(v4(a.getAddress()), v4(b.getAddress()));
+    }
+
+    /** An IPv4-mapped IPv6 address as its IPv4 address, so a dual-stack socket's report compares equal. */
+    private static byte[] v4(final byte[] address)
+    {
+        if (address.length == 16)
+        {
+            for (int i = 0; i < 10; i++)
+            {
+                if (address[i] != 0)
+                {
+                    return address;
+                }
+            }
+            if (address[10] == (byte)0xFF && address[11] == (byte)0xFF)
+            {
+                return Arrays.copyOfRange(address, 12, 16);
+            }
+        }
+        return address;
+    }
+
+    /**
+     * Two peers lists may differ only by nodes appended or dropped at the end (a rolling change): the part they
+     * have in common must be the same, entry by entry, so every node keeps its index.
+     *
+     * @return null when the HELLO's list is compatible with this node's, else what differs.
+     */
+    private String listMismatch(final HelloFrame hello)
+    {
+        final int mine = peers.peers().size();
+        final int theirs = hello.prefixCount();
+        if (theirs == 0)
+        {
+            return hello.digest() == peers.peersDigest() ? null : "config digest differs: " + self.name() +
+                " has peers " + peers.peersDescription() + "; every node must use the same peers list";
+        }
+        final int common = Math.min(mine, theirs);
+        if (hello.prefixDigest(common) == peers.peersDigest(common))
+        {
+            return null;
+        }
+        int entry = 1;
+        while (hello.prefixDigest(entry) == peers.peersDigest(entry))
+        {
+            entry++;
+        }
+        final PeerConfig differs = peers.peers().get(entry - 1);
+        return "peers lists differ at entry " + entry + " (" + self.name() + " has " + differs.name() + "=" +
+            differs.host() + ":" + differs.port() + "); nodes may only be appended to the end of the list or " +
+            "dropped from its end while the cluster runs";
+    }
+
+    /**
+     * Take a reloaded peers list, already checked to be this one with nodes appended or dropped at the end:
+     * dial the new nodes, close the links of the dropped ones.
+     *
+     * @param next the configuration with the new list.
+     */
+    void peersChanged(final ServerConfig next)
+    {
+        peers = next;
+        final int count = next.peers().size();
+        for (int i = 0; i < NodeNames.MAX; i++)
+        {
+            final PeerLink link = links[i];
+            if (i < count && i != self.index() && link == null)
+            {
+                final PeerLink added = new PeerLink(next.peers().get(i));
+                links[i] = added;
+                log.notice("peer-added", "node=" + added.peer.name() + " addr=" + added.peer.host() + ":" +
+                    added.peer.port() + " index=" + i);
+                dial(added);
+            }
+            else if (i >= count && link != null)
+            {
+                links[i] = null;
+                log.notice("peer-removed", "node=" + link.peer.name() + " index=" + i);
+                if (link.redialTimer != -1)
+                {
+                    timers.cancel(link.redialTimer);
+                    link.redialTimer = -1;
+                }
+                if (link.dialling != null)
+                {
+                    link.dialling.close("node " + link.peer.name() + " was removed from the peers list");
+                }
+                if (link.link != null)
+                {
+                    link.link.close("node " + link.peer.name() + " was removed from the peers list");
+                }
+            }
+        }
     }
 
     private void reject(final Connection connection, final int code, final String reason)
@@ -644,10 +855,29 @@ final class PeerMesh implements Membership.Transport
             link.link.close("partition healed: reconnect and resume");
             return;
         }
+        if (FrameHeader.type(buffer, offset) == FrameType.ERROR)
+        {
+            // the peer closes the link and says why (e.g. it refused a frame of ours)
+            final String bad = reasonFrame.wrap(buffer, offset, length);
+            final String reason = bad != null ? bad : ErrorCode.name(reasonFrame.code()) + ": " + reasonFrame.reason();
+            log.warn("peer-error", "node=" + link.peer.name() + " reason=\"" + reason + "\"");
+            link.link.close(link.peer.name() + " closed the link: " + reason);
+            return;
+        }
         final String error = membership.onFrame(link.index(), buffer, offset, length);
         if (error != null)
         {
-            log.warn("peer-protocol-error", "node=" + link.peer.name() + " reason=\"" + error + "\"");
+            final boolean forged = error.startsWith(Membership.FORGED);
+            if (forged)
+            {
+                // identity binding: a node speaks for its own members only; tell it why, then drop the link
+                counters.refusedForgedIdentity.incrementOrdered();
+                final int errorLength = ReasonFrame.encode(scratch, 0, FrameType.ERROR, ErrorCode.FORGED_IDENTITY,
+                    self.name() + " refused a frame from " + link.peer.name() + ": " + error);
+                link.link.offer(scratch, 0, errorLength);
+            }
+            log.warn("peer-protocol-error", "node=" + link.peer.name() + (forged ? " code=FORGED_IDENTITY" : "") +
+                " reason=\"" + error + "\"");
             link.link.close("bad frame from " + link.peer.name() + ": " + error);
         }
     }

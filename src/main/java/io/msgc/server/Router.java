@@ -11,7 +11,6 @@ import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -42,8 +41,7 @@ final class Router
 
     private final int selfIndex;
     private final int maxFrameSize;
-    private final String[] nodeNames;
-    private final byte[][] nodeNameBytes;
+    private final NodeNames nodeNames;
     private final NameTable<Group> groups;
     private final NameTable<ClientSession> sessions;
     private final NodeCounters counters;
@@ -61,7 +59,7 @@ final class Router
     Router(
         final int selfIndex,
         final int maxFrameSize,
-        final String[] nodeNames,
+        final NodeNames nodeNames,
         final NameTable<Group> groups,
         final NameTable<ClientSession> sessions,
         final NodeCounters counters,
@@ -74,11 +72,6 @@ final class Router
         this.sessions = sessions;
         this.counters = counters;
         this.slowConsumerHandler = slowConsumerHandler;
-        nodeNameBytes = new byte[nodeNames.length][];
-        for (int i = 0; i < nodeNames.length; i++)
-        {
-            nodeNameBytes[i] = nodeNames[i].getBytes(StandardCharsets.US_ASCII);
-        }
         out = new UnsafeBuffer(BufferUtil.allocateDirectAligned(maxFrameSize + 64, 64));
     }
 
@@ -103,7 +96,7 @@ final class Router
             if (buffer.getByte(at) == '#')
             {
                 final int split = NameRules.memberIdSplit(buffer, at, len);
-                if (nodeIndex(buffer, at + split + 1, len - split - 1) < 0)
+                if (nodeNames.indexOf(buffer, at + split + 1, len - split - 1) < 0)
                 {
                     return "DATA destination " + (i + 1) + " '" + NameRules.printable(buffer, at, len) +
                         "' is a member id on node '" + NameRules.printable(buffer, at + split + 1, len - split - 1) +
@@ -243,7 +236,7 @@ final class Router
         final int at = data.senderOffset();
         final int length = data.senderLength();
         final int split = NameRules.memberIdSplit(frame, at, length);
-        if (split < 0 || !DataFrame.senderIsOn(frame, data.offset(), nodeNameBytes[selfIndex]))
+        if (split < 0 || !DataFrame.senderIsOn(frame, data.offset(), nodeNames.bytes(selfIndex)))
         {
             return null;
         }
@@ -267,7 +260,7 @@ final class Router
             if (frame.getByte(at) == '#')
             {
                 final int split = NameRules.memberIdSplit(frame, at, len);
-                final int node = nodeIndex(frame, at + split + 1, len - split - 1);
+                final int node = nodeNames.indexOf(frame, at + split + 1, len - split - 1);
                 if (node == selfIndex)
                 {
                     final ClientSession target = sessions.find(frame, at + 1, split - 1);
@@ -305,17 +298,6 @@ final class Router
         return nodes & ~(1L << selfIndex);
     }
 
-    private int nodeIndex(final DirectBuffer buffer, final int offset, final int length)
-    {
-        for (int i = 0; i < nodeNameBytes.length; i++)
-        {
-            if (sameBytes(nodeNameBytes[i], buffer, offset, length))
-            {
-                return i;
-            }
-        }
-        return -1;
-    }
 
     private void reach(
         final int mode,

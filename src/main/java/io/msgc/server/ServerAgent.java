@@ -36,6 +36,7 @@ import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.status.AtomicCounter;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -59,6 +60,8 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
     private static final long SELECT_CAP_MS = 100;
     /** Most bytes this node's stream, and what it holds of each peer's, may take. */
     private static final int MAX_STREAM_BYTES = 512 * 1024 * 1024;
+    /** Longest a drain waits for its clients' departures and the view change before it stops anyway. */
+    static final long DRAIN_TIMEOUT_MS = 10_000;
     /** Period of the counters-file heartbeat and of the per-peer counter samples. */
     private static final long STATS_INTERVAL_MS = 100;
     /** Test hook: the loop throws an {@link Error} this many ms after start (a fatal error on the loop). */
@@ -90,6 +93,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
     private final GroupTable table;
     private final Membership membership;
     private final NodeView nodeView = new NodeView();
+    private final NodeNames nodeNames;
     private final Router router;
     private final LocalMembers local;
     /** Members whose connection closed during this turn: they leave their groups at its end, never nested. */
@@ -103,6 +107,11 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
     private final AdminReport adminReport;
     private final SelectIdleStrategy idleStrategy;
     private final NodeOperations operations;
+    private final Authenticator authenticator;
+    private final ConnectLimiter connectLimiter;
+    private final RefusalLog refusalLog;
+    /** The handshake of the connection being welcomed now: its WELCOME carries the server's proof. */
+    private Authenticator.Handshake welcoming;
     private int clientCount;
     private int localTurns;
     private boolean clientsPaused;
@@ -113,6 +122,9 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
     private long handshakeWarnMs;
     private long handshakesRefusedUnlogged;
     private Consumer<Consumer<String>> adminReload;
+    private Runnable onDrained;
+    /** While draining: when it gives up waiting; else 0. */
+    private long drainDeadlineMs;
     private Runnable onClosed;
     private Throwable fatal;
 
@@ -120,6 +132,8 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
     private static final class Pending
     {
         final Connection connection;
+        /** The shared-secret handshake, when the node has a secret. */
+        Authenticator.Handshake handshake;
         long timer;
         Pending older;
         Pending newer;
@@ -133,6 +147,13 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
     /** Attachment of an admin console connection. */
     private static final class AdminSession
     {
+        /** False for a console that may only read (see {@link Authenticator}). */
+        final boolean mayChange;
+
+        AdminSession(final boolean mayChange)
+        {
+            this.mayChange = mayChange;
+        }
     }
 
     ServerAgent(
@@ -158,11 +179,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
         this.timers = new Timers(poller);
         this.idleStrategy = SelectIdleStrategy.forKind(config.idleStrategy());
         this.mesh = new PeerMesh(config, self, incarnation, poller, timers, log, faults, this, counters);
-        final String[] nodeNames = new String[config.peers().size()];
-        for (final PeerConfig peer : config.peers())
-        {
-            nodeNames[peer.index()] = peer.name();
-        }
+        this.nodeNames = new NodeNames(config.peers());
         this.table = new GroupTable(self.index(), nodeNames, config.maxFrameSize(), sessions, this);
         this.router = new Router(self.index(), config.maxFrameSize(), nodeNames, table.groups(), sessions, counters,
             this);
@@ -177,6 +194,10 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
         this.adminReport = new AdminReport(config, self, mesh, membership, table, sessions, counters);
         this.operations = new NodeOperations(config, self, log, counters, countersFile, running, mesh, nodeView);
         mesh.operations(operations);
+        this.authenticator = new Authenticator(self.name(), config.authSecret(), config.adminSecret());
+        this.connectLimiter = new ConnectLimiter(config.connectRate(), config.connectBurst());
+        this.refusalLog = new RefusalLog(log);
+        mesh.trust(authenticator, refusalLog);
     }
 
     LinkFaults faults()
@@ -230,6 +251,12 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
             ProcessHandle.current().pid() + " addresses=" + boundAddresses + " incarnation=" +
             Long.toHexString(incarnation) + " peers=" + config.peersDescription() +
             " idle_strategy=" + config.idleStrategy().configName());
+        if (config.authSecret() == null)
+        {
+            log.warn("auth-disabled", "node=" + self.name() + " reason=\"no auth_secret_file in msgc_server: " +
+                "any host the listener accepts may join as a peer, client or console\" action=\"set " +
+                "auth_secret_file (see README, Security)\"");
+        }
     }
 
     /**
@@ -573,11 +600,20 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
             return;
         }
         final java.net.InetAddress remote = ((InetSocketAddress)channel.socket().getRemoteSocketAddress()).getAddress();
+        // before anything else costs: one host may not open connections faster than connect_rate
+        if (!connectLimiter.tryAcquire(remote, nanoClock.nanoTime()))
+        {
+            refuse(connection, ErrorCode.RATE_LIMITED, counters.refusedRateLimited, "too many connections from " +
+                remote.getHostAddress() + ": over connect_rate=" + config.connectRate() + "/s (connect_burst=" +
+                config.connectBurst() + ") of " + self.name() + "; retry later");
+            return;
+        }
         // the local address tells which Listen scope accepted it, and so which Peer rules apply
         if (!listenerConfig.allows(remote, (InetSocketAddress)channel.socket().getLocalSocketAddress()))
         {
-            reject(connection, ErrorCode.NOT_ALLOWED, "address " + remote.getHostAddress() +
-                " is not allowed by the msgcserver_listener Peer access list of " + self.name());
+            refuse(connection, ErrorCode.NOT_ALLOWED, counters.refusedNotAllowed, "address " +
+                remote.getHostAddress() + " is not allowed by the msgcserver_listener Peer access list of " +
+                self.name());
             return;
         }
         if (pendingCount >= config.maxHandshakes())
@@ -589,11 +625,22 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
         final Pending pending = new Pending(connection);
         connection.attachment(pending);
         linkPending(pending);
-        pending.timer = timers.schedule(poller.nowMs() + config.connectTimeout() * 1000L, () ->
+        // with a secret the server speaks first: a fresh nonce the connecting side must prove the secret over
+        pending.handshake = authenticator.challenge(scratch, 0);
+        final long timeoutMs = pending.handshake == null ? config.connectTimeout() * 1000L :
+            Math.min(config.connectTimeout() * 1000L, config.authTimeoutMs());
+        if (pending.handshake != null)
+        {
+            connection.offer(scratch, 0, pending.handshake.challenge.length);
+        }
+        pending.timer = timers.schedule(poller.nowMs() + timeoutMs, () ->
         {
             if (connection.attachment() == pending)
             {
-                reject(connection, ErrorCode.TIMEOUT, "no HELLO within connect_timeout=" + config.connectTimeout() + "s");
+                refuse(connection, ErrorCode.TIMEOUT, counters.refusedTimeout, pending.handshake == null ?
+                    "no HELLO within connect_timeout=" + config.connectTimeout() + "s" :
+                    "handshake (HELLO and AUTH) not finished within " + timeoutMs + " ms (auth_timeout_ms=" +
+                    config.authTimeoutMs() + ", connect_timeout=" + config.connectTimeout() + "s)");
             }
         });
         log.info("accepted", "remote=" + connection.remote());
@@ -672,6 +719,19 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
         }
     }
 
+    /**
+     * Refuse a connection during its handshake: counted, REJECT with the reason, closed; the WARNING line is
+     * rate-limited per code ({@link RefusalLog}).
+     */
+    private void refuse(final Connection connection, final int code, final AtomicCounter counter, final String reason)
+    {
+        counter.incrementOrdered();
+        refusalLog.warn(poller.nowMs(), "rejected", code, () -> "remote=" + connection.remote() + " code=" +
+            ErrorCode.name(code) + " reason=\"" + reason + "\"");
+        sendReason(connection, FrameType.REJECT, code, reason);
+        connection.close("rejected: " + reason);
+    }
+
     private void reject(final Connection connection, final int code, final String reason)
     {
         log.warn("rejected", "remote=" + connection.remote() + " code=" + ErrorCode.name(code) +
@@ -690,6 +750,12 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
         final int offset, final int length)
     {
         final int type = FrameHeader.type(buffer, offset);
+        final Authenticator.Handshake handshake = pending.handshake;
+        if (handshake != null && handshake.awaitingAuth())
+        {
+            onAuth(connection, pending, type, buffer, offset, length);
+            return;
+        }
         if (type != FrameType.HELLO)
         {
             counters.protocolErrors.incrementOrdered();
@@ -704,26 +770,67 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
             reject(connection, ErrorCode.MALFORMED_FRAME, error);
             return;
         }
+        final int decision = authenticator.onHello(handshake, hello);
+        if (decision == Authenticator.AWAIT_AUTH)
+        {
+            return; // still pending: small read buffer, handshake deadline
+        }
+        if (decision != Authenticator.PROCEED)
+        {
+            refuse(connection, decision, decision == ErrorCode.AUTH_REQUIRED ? counters.refusedAuthRequired :
+                counters.refusedAuthFailed, authenticator.reason());
+            return;
+        }
+        welcome(connection, pending);
+    }
+
+    /** The AUTH that answers this node's CHALLENGE: welcome the connection, or refuse it. */
+    private void onAuth(final Connection connection, final Pending pending, final int type, final DirectBuffer buffer,
+        final int offset, final int length)
+    {
+        if (type != FrameType.AUTH)
+        {
+            counters.protocolErrors.incrementOrdered();
+            reject(connection, ErrorCode.UNEXPECTED_FRAME, "expected AUTH after HELLO, got " + FrameType.name(type));
+            return;
+        }
+        final int decision = authenticator.onAuth(pending.handshake, buffer, offset, length);
+        if (decision != Authenticator.PROCEED)
+        {
+            refuse(connection, decision, decision == ErrorCode.MALFORMED_FRAME ? counters.protocolErrors :
+                counters.refusedAuthFailed, authenticator.reason());
+            return;
+        }
+        final UnsafeBuffer copy = Authenticator.hello(pending.handshake);
+        hello.wrap(copy, 0, copy.capacity());
+        welcome(connection, pending);
+    }
+
+    /** The handshake is done: hand the connection to its role, which sends WELCOME (or REJECT). */
+    private void welcome(final Connection connection, final Pending pending)
+    {
         timers.cancel(pending.timer);
         unlinkPending(pending);
         connection.attachment(null);
         connection.readBufferLimit(Integer.MAX_VALUE);
+        welcoming = pending.handshake;
         switch (hello.role())
         {
             case HelloFrame.ROLE_PEER:
                 connection.writeLimit(PeerMesh.PEER_WRITE_LIMIT);
                 connection.useReserve(true);
-                mesh.onPeerHello(connection, hello);
+                mesh.onPeerHello(connection, hello, pending.handshake);
                 break;
             case HelloFrame.ROLE_CLIENT:
                 onClientHello(connection);
                 break;
             default:
-                connection.attachment(new AdminSession());
+                connection.attachment(new AdminSession(pending.handshake == null || pending.handshake.mayChange));
                 final int welcomeLength = WelcomeFrame.encode(scratch, 0, incarnation, self.index(), config.maxFrameSize(), self.name(), "");
-                connection.offer(scratch, 0, welcomeLength);
+                connection.offer(scratch, 0, authenticator.seal(pending.handshake, scratch, 0, welcomeLength));
                 break;
         }
+        welcoming = null;
     }
 
     private void onClientHello(final Connection connection)
@@ -733,6 +840,13 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
             counters.clientsRejected.incrementOrdered();
             reject(connection, ErrorCode.BAD_NAME, "bad private name '" + hello.name() +
                 "': 1-31 characters of [A-Za-z0-9_.-]");
+            return;
+        }
+        if (drainDeadlineMs != 0)
+        {
+            counters.clientsRejected.incrementOrdered();
+            reject(connection, ErrorCode.SHUTDOWN, "server " + self.name() + " is draining: connect to another " +
+                "server");
             return;
         }
         final String name = hello.name();
@@ -763,7 +877,7 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
         counters.clientsAccepted.incrementOrdered();
         final int length = WelcomeFrame.encode(
             scratch, 0, incarnation, self.index(), config.maxFrameSize(), self.name(), session.memberId);
-        connection.offer(scratch, 0, length);
+        connection.offer(scratch, 0, authenticator.seal(welcoming, scratch, 0, length));
         log.info("client-connected", "member=" + session.memberId + " remote=" + connection.remote());
     }
 
@@ -866,6 +980,21 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
         }
         admin.wrap(buffer, offset, length);
         final String command = admin.text().trim();
+        if (!((AdminSession)connection.attachment()).mayChange && !AdminReport.isReadOnly(command))
+        {
+            counters.refusedAdminReadOnly.incrementOrdered();
+            refusalLog.warn(poller.nowMs(), "admin-refused", ErrorCode.READ_ONLY, () -> "remote=" +
+                connection.remote() + " code=READ_ONLY command=\"" + command + "\"");
+            operations.sendAdminAnswer(connection, "error: READ_ONLY: '" + command + "' is not a read-only " +
+                "command (" + AdminReport.READ_ONLY_COMMANDS + "); it needs the admin secret (admin_secret_file of " +
+                self.name() + "), and this console proved only the cluster secret\n");
+            return;
+        }
+        if ("drain".equals(command))
+        {
+            drain(connection);
+            return;
+        }
         if ("reload".equals(command))
         {
             if (adminReload == null)
@@ -884,6 +1013,63 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
     }
 
     /**
+     * A lame-duck stop: refuse new clients, tell every client to go to another server and close it, then leave the
+     * mesh once their departures are installed; the admin console hears when it is done, and so does
+     * {@link #onDrained}. Bounded by {@link #DRAIN_TIMEOUT_MS}.
+     */
+    private void drain(final Connection admin)
+    {
+        if (drainDeadlineMs != 0)
+        {
+            operations.sendAdminAnswer(admin, "error: node " + self.name() + " is draining already\n");
+            return;
+        }
+        drainDeadlineMs = poller.nowMs() + DRAIN_TIMEOUT_MS;
+        final int clients = clientCount;
+        log.notice("draining", "node=" + self.name() + " clients=" + clients);
+        sessions.forEach(session ->
+        {
+            if (session.connection != null)
+            {
+                sendReason(session.connection, FrameType.ERROR, ErrorCode.SHUTDOWN, "server " + self.name() +
+                    " is draining: connect to another server");
+                session.connection.close("draining");
+            }
+        });
+        checkDrain(admin, clients);
+    }
+
+    private void checkDrain(final Connection admin, final int clients)
+    {
+        if (gone.isEmpty() && !membership.requestsPending())
+        {
+            membership.leave();
+        }
+        final boolean timedOut = poller.nowMs() > drainDeadlineMs;
+        if (!membership.left() && !timedOut)
+        {
+            timers.schedule(poller.nowMs() + 20, () -> checkDrain(admin, clients));
+            return;
+        }
+        final String outcome = timedOut ? "gave up waiting after " + DRAIN_TIMEOUT_MS + " ms" : "left the mesh";
+        log.notice("drained", "node=" + self.name() + " clients=" + clients + " outcome=\"" + outcome + "\"");
+        operations.sendAdminAnswer(admin, "drained " + self.name() + ": " + clients + " client(s) told to move, " +
+            outcome + "; the node stops now\n");
+        if (onDrained != null)
+        {
+            onDrained.run();
+        }
+    }
+
+    /**
+     * @param onDrained run on the agent thread once a drain is done (the node should then stop).
+     */
+    void onDrained(final Runnable onDrained)
+    {
+        this.onDrained = onDrained;
+    }
+
+    /**
      * Apply a re-read configuration; runs on the agent thread. See {@link NodeOperations#reload}.
      *
      * @param next   the new configuration, parsed and validated.
@@ -892,7 +1078,30 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
      */
     ReloadResult reload(final MsgcConfig next, final String source)
     {
-        return operations.reload(next, source);
+        final ReloadResult result = operations.reload(next, source, this::peersChanged);
+        if (result.ok())
+        {
+            // secret files are re-read with the file: a rotation needs no restart; established connections stay
+            final boolean had = authenticator.cluster() != null;
+            authenticator.update(next.server().authSecret(), next.server().adminSecret());
+            if (had && next.server().authSecret() == null)
+            {
+                log.warn("auth-disabled", "node=" + self.name() + " reason=\"auth_secret_file removed by a reload: " +
+                    "new connections are no longer authenticated\"");
+            }
+        }
+        return result;
+    }
+
+    /**
+     * A reload brought a peers list with nodes appended or dropped at its end: the engine learns the new
+     * indexes, the mesh dials the new nodes and closes the dropped ones; the next view change follows.
+     */
+    private void peersChanged(final ServerConfig next)
+    {
+        nodeNames.update(next.peers());
+        membership.onPeersChanged();
+        mesh.peersChanged(next);
     }
 
     private void scheduleStats()

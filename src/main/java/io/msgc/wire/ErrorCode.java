@@ -33,6 +33,18 @@ public final class ErrorCode
     public static final int SHUTDOWN = 13;
     /** The handshake did not complete in time. */
     public static final int TIMEOUT = 14;
+    /** The server requires authentication and the HELLO offered none (no secret on the connecting side). */
+    public static final int AUTH_REQUIRED = 15;
+    /** The proof does not match the server's secret (a wrong secret, or a replayed handshake). */
+    public static final int AUTH_FAILED = 16;
+    /** Too many connections from one source address: past {@code connect_rate} / {@code connect_burst}. */
+    public static final int RATE_LIMITED = 17;
+    /** A peer connected from an address its {@code peers} entry does not resolve to. */
+    public static final int ADDRESS_MISMATCH = 18;
+    /** An admin command that changes state, from a console that authenticated only for reading. */
+    public static final int READ_ONLY = 19;
+    /** A peer's frame names a sender or member of another node than the one that originated it: link closed. */
+    public static final int FORGED_IDENTITY = 20;
 
     private ErrorCode()
     {
@@ -60,6 +72,12 @@ public final class ErrorCode
             case SLOW_CONSUMER: return "SLOW_CONSUMER";
             case SHUTDOWN: return "SHUTDOWN";
             case TIMEOUT: return "TIMEOUT";
+            case AUTH_REQUIRED: return "AUTH_REQUIRED";
+            case AUTH_FAILED: return "AUTH_FAILED";
+            case RATE_LIMITED: return "RATE_LIMITED";
+            case ADDRESS_MISMATCH: return "ADDRESS_MISMATCH";
+            case READ_ONLY: return "READ_ONLY";
+            case FORGED_IDENTITY: return "FORGED_IDENTITY";
             default: return "CODE_" + code;
         }
     }

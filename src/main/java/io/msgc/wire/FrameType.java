@@ -15,6 +15,10 @@ public final class FrameType
     public static final int ERROR = 4;
     /** Liveness on an otherwise idle link. */
     public static final int HEARTBEAT = 5;
+    /** Server to connecting side, its first frame when it has a secret: a fresh nonce to prove the secret over. */
+    public static final int CHALLENGE = 8;
+    /** Connecting side to server: the answer to CHALLENGE, a proof of the secret. */
+    public static final int AUTH = 9;
     /** Peer to peer: link liveness, resume point, view and stability (what the sender has processed). */
     public static final int LINK_STATE = 7;
     /** Client to server: join a group. */
@@ -74,6 +78,8 @@ public final class FrameType
             case ERROR: return "ERROR";
             case HEARTBEAT: return "HEARTBEAT";
             case LINK_STATE: return "LINK_STATE";
+            case CHALLENGE: return "CHALLENGE";
+            case AUTH: return "AUTH";
             case MARK: return "MARK";
             case FLUSH_MARK: return "FLUSH_MARK";
             case VIEW_START: return "VIEW_START";

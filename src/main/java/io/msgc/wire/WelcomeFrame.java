@@ -9,16 +9,18 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  * <pre>
  *   8  int64  incarnation of the answering server
  *  16  uint16 index of the answering node in the peers list
- *  18  uint16 reserved, 0
+ *  18  uint16 proof: 0 none, 1 HMAC-SHA256 (the server's proof of the secret ends the frame)
  *  20  int32  max_frame_size: the largest frame either side may send on this connection
  *  24  uint8  node name length, node name
  *  ..  uint8  member id length, member id (clients: {@code #private#node}; peers/admin: empty)
+ *  ..  32 bytes: the server's proof, with proof 1 only (see {@link AuthProof})
  * </pre>
  */
 public final class WelcomeFrame extends FrameDecoder
 {
     private static final int INCARNATION_OFFSET = 8;
     private static final int NODE_INDEX_OFFSET = 16;
+    private static final int PROOF_FLAG_OFFSET = 18;
     private static final int MAX_FRAME_OFFSET = 20;
     private static final int NODE_OFFSET = 24;
     /** The smallest max_frame_size a server may announce. */
@@ -67,8 +69,14 @@ public final class WelcomeFrame extends FrameDecoder
         {
             return "WELCOME too short";
         }
+        final int proof = buffer.getShort(offset + PROOF_FLAG_OFFSET, LITTLE_ENDIAN) & 0xFFFF;
+        if (proof > 1)
+        {
+            return "WELCOME has unknown proof " + proof + " (0 none, 1 HMAC-SHA256)";
+        }
         final int memberLength = shortStringLength(memberAt());
-        if (memberLength < 0 || memberAt() + 1 + memberLength != end())
+        final int proofLength = proof == 0 ? 0 : AuthProof.PROOF_LENGTH;
+        if (memberLength < 0 || memberAt() + 1 + memberLength + proofLength != end())
         {
             return "WELCOME member id length does not match the frame length";
         }
@@ -77,6 +85,40 @@ public final class WelcomeFrame extends FrameDecoder
             return "WELCOME max_frame_size " + maxFrameSize() + " is below " + MIN_MAX_FRAME_SIZE;
         }
         return null;
+    }
+
+    /**
+     * Make room for the server's proof at the end of an encoded WELCOME: set the proof field and the frame length.
+     * The caller computes the proof over the first {@code newLength - PROOF_LENGTH} bytes (which now carry the final
+     * length and the flag) and writes it at {@code offset + newLength - PROOF_LENGTH}.
+     *
+     * @param buffer holding the WELCOME.
+     * @param offset where the frame starts.
+     * @param length its length without a proof.
+     * @return the new frame length.
+     */
+    public static int addProofSpace(final MutableDirectBuffer buffer, final int offset, final int length)
+    {
+        final int newLength = length + AuthProof.PROOF_LENGTH;
+        buffer.putShort(offset + PROOF_FLAG_OFFSET, (short)1, LITTLE_ENDIAN);
+        buffer.putInt(offset + FrameHeader.LENGTH_OFFSET, newLength, LITTLE_ENDIAN);
+        return newLength;
+    }
+
+    /**
+     * @return true when the frame ends with the server's proof.
+     */
+    public boolean hasProof()
+    {
+        return (buffer.getShort(offset + PROOF_FLAG_OFFSET, LITTLE_ENDIAN) & 0xFFFF) == 1;
+    }
+
+    /**
+     * @return offset of the server's proof; valid when {@link #hasProof()}.
+     */
+    public int proofOffset()
+    {
+        return end() - AuthProof.PROOF_LENGTH;
     }
 
     private int memberAt()

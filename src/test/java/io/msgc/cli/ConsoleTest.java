@@ -61,7 +61,7 @@ class ConsoleTest
     void unknownOptionsAndBadValuesAreUsageErrors()
     {
         assertUsageError(Console.run("frobnicate"), "msgc: unknown command 'frobnicate'; commands: peers, health");
-        assertUsageError(Console.run("peers", "--bogus"), "msgc peers: unknown option '--bogus'; valid: -s\n" +
+        assertUsageError(Console.run("peers", "--bogus"), "msgc peers: unknown option '--bogus'; valid: --secret-file, -s\n" +
             "run 'msgc peers --help' for usage");
         assertUsageError(Console.run("peers", "-s"), "msgc peers: option -s needs a value");
         assertUsageError(Console.run("peers", "-s", "127.0.0.1:99999"),

@@ -49,7 +49,18 @@ final class DaemonProcess implements AutoCloseable
     static DaemonProcess start(final List<String> jvmArgs, final String mainClass, final String... args)
         throws IOException
     {
-        final List<String> command = new ArrayList<>();
+        return start(List.of(), jvmArgs, mainClass, args);
+    }
+
+    /**
+     * @param prefix a command the JVM runs under, such as {@code ip netns exec NS} (it must exec the JVM, so that
+     *               {@link #pid} and the signals are the JVM's).
+     */
+    static DaemonProcess start(
+        final List<String> prefix, final List<String> jvmArgs, final String mainClass, final String... args)
+        throws IOException
+    {
+        final List<String> command = new ArrayList<>(prefix);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmArgs);
         command.add("-Xmx256m");
@@ -64,6 +75,15 @@ final class DaemonProcess implements AutoCloseable
     static DaemonProcess daemon(final Path config, final String node) throws IOException
     {
         return start("io.msgc.cli.MsgcDaemon", "-c", config.toString(), "-n", node);
+    }
+
+    /**
+     * A daemon in a network namespace ({@code ip netns exec}, which execs the JVM).
+     */
+    static DaemonProcess daemonIn(final String netns, final Path config, final String node) throws IOException
+    {
+        return start(List.of("ip", "netns", "exec", netns), List.of(), "io.msgc.cli.MsgcDaemon",
+            "-c", config.toString(), "-n", node);
     }
 
     /**

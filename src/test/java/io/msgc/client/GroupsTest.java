@@ -300,6 +300,41 @@ class GroupsTest
     }
 
     @Test
+    void twoPeersHealingAtOnceGiveEveryMemberTheMergedView() throws Exception
+    {
+        // issue 9 #3: node1 is cut off from node2 and node3 at once, members join on both sides meanwhile, and both
+        // links heal together: every member ends in one agreed view with every member, none is left without one
+        final TestMember a = member("alice", 1);
+        final TestMember b = member("bob", 2);
+        final TestMember c = member("carol", 3);
+        a.joinAndWait("g");
+        b.joinAndWait("g");
+        c.joinAndWait("g");
+        cluster.server(1).faults().partition(1, 2);
+        cluster.server(2).faults().partition(0);
+        cluster.server(3).faults().partition(0);
+        a.awaitView(v -> v.members.equals(List.of("#alice#node1")), "alice alone");
+        b.awaitView(v -> v.members.equals(List.of("#bob#node2", "#carol#node3")), "bob and carol");
+        final TestMember dave = member("dave", 1);
+        final TestMember erin = member("erin", 3);
+        dave.joinAndWait("g");
+        erin.joinAndWait("g");
+        cluster.server(1).faults().heal();
+        cluster.server(2).faults().heal();
+        cluster.server(3).faults().heal();
+        final List<String> all = List.of("#alice#node1", "#dave#node1", "#bob#node2", "#carol#node3", "#erin#node3");
+        final List<TestMember.View> merged = new ArrayList<>();
+        for (final TestMember m : List.of(a, b, c, dave, erin))
+        {
+            merged.add(m.awaitView(v -> v.group.equals("g") && v.members.equals(all), "merged view of g"));
+        }
+        for (final TestMember.View v : merged)
+        {
+            assertEquals(merged.get(0).viewId, v.viewId, "one agreed view id");
+        }
+    }
+
+    @Test
     void clientReconnectsToAnotherServerAndRejoins() throws Exception
     {
         final TestMember watcher = member("watcher", 1);

@@ -275,11 +275,13 @@ class ConfigErrorsTest
     void unknownOptionInServer()
     {
         assertServerError("  prot = 4809\n",
-            "t.conf:3:3: unknown option 'prot' in msgc_server; valid options: client_outbound_limit, " +
+            "t.conf:3:3: unknown option 'prot' in msgc_server; valid options: admin_secret_file, auth_secret_file, " +
+            "auth_timeout_ms, client_outbound_limit, connect_burst, connect_rate, " +
             "connect_timeout, counters_file, debug_level, enabled, heartbeat_interval_ms, idle_strategy, " +
             "idle_timeout, keepalive_interval, log_file, log_format, max_backlog, max_buffer_memory, max_clients, " +
             "max_frame_size, max_groups_per_client, max_handshakes, messages_per_iter, metrics_listen, " +
-            "peer_timeout_ms, peers, port, reconnect_initial_ms, reconnect_interval, slow_consumer_timeout, tcpbuf_size");
+            "peer_address_check, peer_timeout_ms, peers, port, reconnect_initial_ms, reconnect_interval, " +
+            "slow_consumer_timeout, tcpbuf_size");
     }
 
     @Test
@@ -451,11 +453,13 @@ class ConfigErrorsTest
     {
         assertServerError("  port = 0\n  prot = 1\n  enabled = perhaps\n",
             "t.conf:3:10: value 0 for 'port' is out of range 1..65535\n" +
-            "t.conf:4:3: unknown option 'prot' in msgc_server; valid options: client_outbound_limit, " +
+            "t.conf:4:3: unknown option 'prot' in msgc_server; valid options: admin_secret_file, auth_secret_file, " +
+            "auth_timeout_ms, client_outbound_limit, connect_burst, connect_rate, " +
             "connect_timeout, counters_file, debug_level, enabled, heartbeat_interval_ms, idle_strategy, " +
             "idle_timeout, keepalive_interval, log_file, log_format, max_backlog, max_buffer_memory, max_clients, " +
             "max_frame_size, max_groups_per_client, max_handshakes, messages_per_iter, metrics_listen, " +
-            "peer_timeout_ms, peers, port, reconnect_initial_ms, reconnect_interval, slow_consumer_timeout, tcpbuf_size\n" +
+            "peer_address_check, peer_timeout_ms, peers, port, reconnect_initial_ms, reconnect_interval, " +
+            "slow_consumer_timeout, tcpbuf_size\n" +
             "t.conf:5:13: expected a boolean (on/off, true/false, yes/no, enabled/disabled, 1/0) for 'enabled', " +
             "found 'perhaps'");
     }
@@ -671,7 +675,8 @@ class ConfigErrorsTest
     void unknownOptionInClient()
     {
         assertErrors("msgc_client {\n  servers = ( \"127.0.0.1\" )\n}\n",
-            "t.conf:2:3: unknown option 'servers' in msgc_client; valid options: bind_address, connect_timeout, " +
+            "t.conf:2:3: unknown option 'servers' in msgc_client; valid options: auth_secret_file, bind_address, " +
+            "connect_timeout, " +
             "debug_level, enabled, idle_timeout, keepalive_interval, max_frame_size, name, reconnect, " +
             "reconnect_initial_ms, reconnect_interval, send_queue_capacity, server");
     }

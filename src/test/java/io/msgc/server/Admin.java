@@ -1,6 +1,8 @@
 package io.msgc.server;
 
 import io.msgc.wire.AdminFrame;
+import io.msgc.wire.AuthProof;
+import io.msgc.wire.FrameHeader;
 import io.msgc.wire.FrameType;
 import io.msgc.wire.HelloFrame;
 import io.msgc.wire.RawConnection;
@@ -19,10 +21,21 @@ final class Admin
 
     static String request(final InetSocketAddress server, final String command)
     {
+        return request(server, command, null);
+    }
+
+    /**
+     * @param proof the secret to prove to a node that has one, or null.
+     */
+    static String request(final InetSocketAddress server, final String command, final AuthProof proof)
+    {
         try (RawConnection c = new RawConnection(server))
         {
-            c.hello(HelloFrame.ROLE_ADMIN, "test");
-            c.readType(FrameType.WELCOME, 2000);
+            final UnsafeBuffer welcome = c.handshake(HelloFrame.ROLE_ADMIN, "test", 0, 0, proof);
+            if (FrameHeader.type(welcome, 0) != FrameType.WELCOME)
+            {
+                throw new AssertionError("refused: " + RawConnection.reason(welcome));
+            }
             c.send(AdminFrame.encode(c.buffer, 0, FrameType.ADMIN_REQUEST, command));
             final StringBuilder answer = new StringBuilder();
             final AdminFrame admin = new AdminFrame();

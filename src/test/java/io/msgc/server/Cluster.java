@@ -25,6 +25,7 @@ public final class Cluster implements AutoCloseable
     private final EventLog[] eventLogs;
     private final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
     private final PrintStream log = new PrintStream(logBytes, true);
+    private String logLevel = "NOTICE";
 
     /**
      * @param nodes  node count.
@@ -57,6 +58,18 @@ public final class Cluster implements AutoCloseable
     }
 
     /**
+     * Log at another level (INFO shows view changes) from the next node started on.
+     *
+     * @param level an EventLog level name.
+     * @return this.
+     */
+    public Cluster logLevel(final String level)
+    {
+        logLevel = level;
+        return this;
+    }
+
+    /**
      * @return the shared config.
      */
     public ServerConfig config()
@@ -75,7 +88,7 @@ public final class Cluster implements AutoCloseable
         try
         {
             final ListenerConfig listener = MsgcConfig.parse("empty.conf", "").listener();
-            eventLogs[i - 1] = new EventLog("node" + i, log, "NOTICE");
+            eventLogs[i - 1] = new EventLog("node" + i, log, logLevel);
             servers[i - 1] = MsgcServer.start(config, listener, "node" + i, eventLogs[i - 1]);
             return servers[i - 1];
         }
@@ -116,6 +129,14 @@ public final class Cluster implements AutoCloseable
             eventLogs[i - 1].close();
             eventLogs[i - 1] = null;
         }
+    }
+
+    /**
+     * @return the number of nodes in the config.
+     */
+    public int size()
+    {
+        return servers.length;
     }
 
     /**

@@ -21,7 +21,9 @@ import java.util.Set;
  * A record of what every member received, in order, and a checker of the guarantees of docs/GUARANTEES.md over it:
  * integrity, no duplicates, per-sender FIFO, agreed views with increasing ids, same-view delivery, virtual
  * synchrony (members that move from view V to the same next view delivered the same messages in V), one total
- * order of AGREED/SAFE/CAUSAL messages, and agreement on the last view (nothing lost in a quiet view).
+ * order of AGREED/SAFE/CAUSAL messages, agreement on the last view (nothing lost in a quiet view), and no silent
+ * loss: a sender that stays in a group gets its own messages, and a member whose next view still holds the sender
+ * got every message of that sender delivered in the view before it.
  * Thread-safe so that real clients on their own threads can record into it.
  */
 final class History
@@ -79,6 +81,17 @@ final class History
     private final Map<String, String> sentTo = new HashMap<>();
     private final Map<String, Integer> sentService = new HashMap<>();
     private final List<String> problems = new ArrayList<>();
+    /** (member, group) -> cause of the member's last view of the group, to know whether it is in it. */
+    private final Map<String, Integer> lastCause = new HashMap<>();
+    /** (member, group) -> leaves requested and not answered by a self-leave yet (two may be pending at once). */
+    private final Map<String, Integer> leaving = new HashMap<>();
+    /** (member, group) -> the operation number of the member's last leave request. */
+    private final Map<String, Long> lastLeave = new HashMap<>();
+    /** Messages sent by a member of their group (no leave pending) -> the operation number of the send. */
+    private final Map<String, Long> sentAsMember = new HashMap<>();
+    /** Message -> how many entries its sender had received when it sent it, for failure messages. */
+    private final Map<String, Integer> sentAt = new HashMap<>();
+    private long operations;
     private long messages;
     private long views;
 
@@ -101,16 +114,47 @@ final class History
 
     synchronized void requested(final String memberId, final String group, final boolean join)
     {
+        operations++;
+        if (!join)
+        {
+            leaving.merge(memberId + " " + group, 1, Integer::sum);
+            lastLeave.put(memberId + " " + group, operations);
+        }
     }
 
     synchronized void refused(final String node, final String member, final String group)
     {
     }
 
+    /**
+     * A member sent a message; record it before its first copy can be delivered (or at least before the check). When
+     * the sender is in the group (by the views it got) with no leave pending, it must deliver the message itself,
+     * unless it leaves the group or disconnects later.
+     */
     synchronized void sent(final String memberId, final long seq, final String group, final int service)
     {
-        sentTo.put(memberId + "/" + seq, group);
-        sentService.put(memberId + "/" + seq, service & ServiceType.LEVEL_MASK);
+        operations++;
+        final String key = memberId + "/" + seq;
+        sentTo.put(key, group);
+        sentService.put(key, service & ServiceType.LEVEL_MASK);
+        final Integer cause = lastCause.get(memberId + " " + group);
+        if (cause != null && cause != MembershipFrame.CAUSE_SELF_LEAVE && !leaving.containsKey(memberId + " " + group))
+        {
+            sentAsMember.put(key, operations);
+            sentAt.put(key, received.getOrDefault(memberId, List.of()).size());
+        }
+    }
+
+    /**
+     * A send recorded by {@link #sent} did not happen after all (the client refused it): forget it.
+     */
+    synchronized void unsent(final String memberId, final long seq)
+    {
+        final String key = memberId + "/" + seq;
+        sentTo.remove(key);
+        sentService.remove(key);
+        sentAsMember.remove(key);
+        sentAt.remove(key);
     }
 
     /**
@@ -138,6 +182,11 @@ final class History
             problems.add(receiver + " got view " + group + "/" + viewId + " " + members + " with own index " + myIndex);
         }
         received.computeIfAbsent(receiver, k -> new ArrayList<>()).add(new Entry(group, viewId, cause, members));
+        lastCause.put(receiver + " " + group, cause);
+        if (cause == MembershipFrame.CAUSE_SELF_LEAVE)
+        {
+            leaving.computeIfPresent(receiver + " " + group, (k, n) -> n > 1 ? n - 1 : null);
+        }
     }
 
     synchronized long messages()
@@ -187,6 +236,12 @@ final class History
         final Map<String, Map<String, Map<Long, Set<String>>>> delivered = new HashMap<>();
         // (receiver, group) -> the sequence of regular view ids
         final Map<String, Map<String, List<Long>>> sequences = new HashMap<>();
+        // (receiver, group) -> the member lists of those regular views
+        final Map<String, Map<String, List<List<String>>>> sequenceMembers = new HashMap<>();
+        // receiver -> every message it delivered
+        final Map<String, Set<String>> deliveredBy = new HashMap<>();
+        // (receiver, group) -> members of the transitional views a receiver's history ends with
+        final Map<String, Map<String, Set<String>>> trailing = new HashMap<>();
         final Map<String, List<String>> ordered = new HashMap<>();
         final Map<String, Long> messageView = new HashMap<>();
         for (final Map.Entry<String, List<Entry>> r : received.entrySet())
@@ -197,6 +252,9 @@ final class History
             final Set<String> transitional = new HashSet<>();
             final Map<String, Long> lastId = new HashMap<>();
             final Set<String> seen = new HashSet<>();
+            deliveredBy.put(receiver, seen);
+            // group -> the members every transitional view since the last regular one listed
+            final Map<String, Set<String>> movingOn = new HashMap<>();
             final Map<String, Long> lastFifo = new HashMap<>();
             final Map<String, Long> lastOrdered = new HashMap<>();
             final List<String> orderedHere = new ArrayList<>();
@@ -226,6 +284,14 @@ final class History
                     if (e.cause == MembershipFrame.CAUSE_TRANSITIONAL)
                     {
                         transitional.add(e.group);
+                        // only the members it lists move on with this one: the others left its configuration
+                        final Set<String> before = movingOn.get(e.group);
+                        final Set<String> with = new HashSet<>(e.members);
+                        if (before != null)
+                        {
+                            with.retainAll(before);
+                        }
+                        movingOn.put(e.group, with);
                     }
                     if (regular(e))
                     {
@@ -233,6 +299,14 @@ final class History
                         current.put(e.group, e.viewId);
                         sequences.computeIfAbsent(receiver, k -> new HashMap<>())
                             .computeIfAbsent(e.group, k -> new ArrayList<>()).add(e.viewId);
+                        final Set<String> with = movingOn.remove(e.group);
+                        final List<String> stayed = new ArrayList<>(e.members);
+                        if (with != null)
+                        {
+                            stayed.retainAll(with);
+                        }
+                        sequenceMembers.computeIfAbsent(receiver, k -> new HashMap<>())
+                            .computeIfAbsent(e.group, k -> new ArrayList<>()).add(stayed);
                     }
                     continue;
                 }
@@ -278,8 +352,14 @@ final class History
                 }
             }
             ordered.put(receiver, orderedHere);
+            for (final Map.Entry<String, Set<String>> t : movingOn.entrySet())
+            {
+                // a run that ends in a transitional configuration: only those it lists stayed
+                trailing.computeIfAbsent(receiver, k -> new HashMap<>()).put(t.getKey(), t.getValue());
+            }
         }
         checkVirtualSynchrony(out, delivered, sequences, atEnd);
+        checkNoSilentLoss(out, delivered, sequences, sequenceMembers, trailing, deliveredBy, messageView, atEnd);
         checkTotalOrder(out, ordered);
         return out.size() > 50 ? out.subList(0, 50) : out;
     }
@@ -337,6 +417,102 @@ final class History
                 }
             }
         }
+    }
+
+    /**
+     * Nothing lost while the sender stays: a sender still connected at the end that sent a message to a group it was
+     * in (and did not leave after) delivered it; a member whose next view of a group still lists a message's sender
+     * (and every transitional view between lists) delivered every message of that sender that was delivered in the
+     * view before in a regular configuration; a member still connected at the end delivered everything delivered in
+     * its last view by senders still with it.
+     */
+    private void checkNoSilentLoss(
+        final List<String> out,
+        final Map<String, Map<String, Map<Long, Set<String>>>> delivered,
+        final Map<String, Map<String, List<Long>>> sequences,
+        final Map<String, Map<String, List<List<String>>>> sequenceMembers,
+        final Map<String, Map<String, Set<String>>> trailing,
+        final Map<String, Set<String>> deliveredBy,
+        final Map<String, Long> messageView,
+        final Set<String> atEnd)
+    {
+        for (final Map.Entry<String, Long> s : sentAsMember.entrySet())
+        {
+            final String key = s.getKey();
+            final String sender = key.substring(0, key.lastIndexOf('/'));
+            final String group = sentTo.get(key);
+            final Long leave = lastLeave.get(sender + " " + group);
+            if (atEnd.contains(sender) && (leave == null || leave < s.getValue()) &&
+                !deliveredBy.getOrDefault(sender, Set.of()).contains(key))
+            {
+                out.add("silent loss: " + sender + " sent " + key + " " + ServiceType.name(sentService.get(key)) +
+                    " to " + group + " as a member, stayed, and never got it; what it got of " + group +
+                    " from then on: " + after(sender, group, sentAt.get(key)));
+            }
+        }
+        // (group, view) -> messages delivered in it in a regular configuration
+        final Map<String, List<String>> inView = new HashMap<>();
+        for (final Map.Entry<String, Long> m : messageView.entrySet())
+        {
+            inView.computeIfAbsent(sentTo.get(m.getKey()) + " " + m.getValue(), k -> new ArrayList<>()).add(m.getKey());
+        }
+        for (final Map.Entry<String, Map<String, List<Long>>> r : sequences.entrySet())
+        {
+            final String receiver = r.getKey();
+            for (final Map.Entry<String, List<Long>> g : r.getValue().entrySet())
+            {
+                final String group = g.getKey();
+                final List<Long> ids = g.getValue();
+                final List<List<String>> lists = sequenceMembers.get(receiver).get(group);
+                final Set<String> lastWith = trailing.getOrDefault(receiver, Map.of()).get(group);
+                for (int i = 0; i < ids.size(); i++)
+                {
+                    final boolean last = i + 1 == ids.size();
+                    if (last && !atEnd.contains(receiver))
+                    {
+                        continue;
+                    }
+                    final Set<String> got = delivered.getOrDefault(receiver, Map.of()).getOrDefault(group, Map.of())
+                        .getOrDefault(ids.get(i), Set.of());
+                    int missing = 0;
+                    String example = null;
+                    for (final String key : inView.getOrDefault(group + " " + ids.get(i), List.of()))
+                    {
+                        final String sender = key.substring(0, key.lastIndexOf('/'));
+                        final boolean stayed = last ? lastWith == null || lastWith.contains(sender) :
+                            lists.get(i + 1).contains(sender);
+                        if (!got.contains(key) && stayed)
+                        {
+                            missing++;
+                            example = example == null ? key : example;
+                        }
+                    }
+                    if (missing > 0)
+                    {
+                        out.add("silent loss: " + receiver + " missed " + missing + " message(s) delivered elsewhere in " +
+                            group + "/" + ids.get(i) + " (e.g. " + example + ") though " + (last ?
+                            "it stayed in that view to the end" : "their sender is still in its next view " +
+                            ids.get(i + 1)) + "\n  " + receiver + ": " +
+                            around(receiver, group + " " + ids.get(i) + " -> x"));
+                    }
+                }
+            }
+        }
+    }
+
+    /** A member's entries of one group from a position on, for a failure message. */
+    private String after(final String receiver, final String group, final int from)
+    {
+        final List<String> lines = new ArrayList<>();
+        final List<Entry> entries = received.getOrDefault(receiver, List.of());
+        for (int i = from; i < entries.size() && lines.size() < 30; i++)
+        {
+            if (entries.get(i).group.equals(group))
+            {
+                lines.add(entries.get(i).toString());
+            }
+        }
+        return lines.toString();
     }
 
     /** A member's entries of one group around a view, for a failure message. */

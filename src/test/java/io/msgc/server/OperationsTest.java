@@ -8,6 +8,7 @@ import io.msgc.admin.EventLogTest;
 import io.msgc.admin.ReloadResult;
 import io.msgc.client.TestMember;
 import io.msgc.conf.MsgcConfig;
+import io.msgc.conf.Secret;
 import io.msgc.conf.ServerConfig;
 import io.msgc.wire.FrameType;
 import io.msgc.wire.GroupOpFrame;
@@ -189,6 +190,22 @@ class OperationsTest
             assertTrue(logs.contains("WARNING node1 reload-needs-restart option=msgc_server.peer_timeout_ms " +
                 "running=\"600\" new=\"900\""), logs);
 
+            // a peers list whose common part changed (node2 moved) cannot run: named as needing a restart
+            final ServerConfig.Builder moved = ServerConfig.builder().heartbeatIntervalMs(100).peerTimeoutMs(600)
+                .reconnectInitialMs(50).reconnectInterval(1).debugLevel("info")
+                .peer("node1", cluster.host(1), cluster.port())
+                .peer("node9", Loopback.block() + "9", cluster.port())
+                .peer("node2", cluster.host(2), cluster.port());
+            final ReloadResult reordered =
+                node1.reload(MsgcConfig.of(moved.build(), MsgcConfig.parse("e", "").listener()));
+            assertTrue(reordered.ok(), reordered.text());
+            assertTrue(reordered.applied().isEmpty(), reordered.text());
+            assertEquals("msgc_server.peers", reordered.needsRestart().get(0).option());
+            assertTrue(cluster.logs().contains("WARNING node1 reload-peers-refused reason=\"the new peers list " +
+                "changes entry 2 of the running one; while the cluster runs, nodes may only be appended to the end " +
+                "of the list or dropped from its end"), cluster.logs());
+            assertTrue(cluster.fullMesh());
+
             // a configuration without this node changes nothing
             final ServerConfig other = ServerConfig.builder().peer("nodex", "127.0.0.1", 4809).build();
             final ReloadResult refused = node1.reload(MsgcConfig.of(other, MsgcConfig.parse("e", "").listener()));
@@ -246,10 +263,12 @@ class OperationsTest
     @Test
     void aCleanStartLogsNoWarningAndAnUnreachablePeerWarnsOnce() throws Exception
     {
-        // simultaneous dials on start: one link wins, the other is refused or closed: not a WARNING
-        for (int round = 0; round < 3; round++)
+        // simultaneous dials on start: one link wins, the other is refused or closed: not a WARNING; with a
+        // secret (odd rounds) not even the one that says nobody authenticates
+        for (int round = 0; round < 4; round++)
         {
-            try (Cluster cluster = new Cluster(2))
+            final boolean secret = round % 2 == 1;
+            try (Cluster cluster = new Cluster(2, b -> secret ? b.authSecret(Secret.of("operations-test-secret")) : b))
             {
                 final Thread t = new Thread(() -> cluster.start(2));
                 t.start();
@@ -257,7 +276,9 @@ class OperationsTest
                 t.join();
                 Cluster.await("2-node mesh", 5000, cluster::fullMesh);
                 Thread.sleep(200);
-                assertEquals(0, count(cluster.logs(), " WARNING "), cluster.logs());
+                final String logs = cluster.logs();
+                assertEquals(secret ? 0 : 2, count(logs, " auth-disabled "), logs);
+                assertEquals(0, count(logs, " WARNING ") - count(logs, " auth-disabled "), logs);
             }
         }
 
@@ -266,7 +287,8 @@ class OperationsTest
         final String prefix = Loopback.block();
         final int port = Loopback.freePort(prefix + "1");
         final ServerConfig config = ServerConfig.builder().peer("node1", prefix + "1", port)
-            .peer("node2", prefix + "2", port).reconnectInitialMs(20).reconnectInterval(1).build();
+            .peer("node2", prefix + "2", port).reconnectInitialMs(20).reconnectInterval(1)
+            .authSecret(Secret.of("operations-test-secret")).build();
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         final EventLog log = new EventLog("node1", new PrintStream(bytes, true), "INFO");
         try (MsgcServer node1 = MsgcServer.start(config, MsgcConfig.parse("e", "").listener(), "node1", log))

@@ -12,10 +12,12 @@ import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -141,11 +143,11 @@ class PeerMeshTest
         try (Cluster cluster = new Cluster(2))
         {
             cluster.start(1);
-            // node2 runs with a peers list that has an extra node
+            // node2 runs with a peers list that has another node where node1's list has node2
             final ServerConfig other = ServerConfig.builder()
                 .peer("node1", cluster.host(1), cluster.port())
-                .peer("node2", cluster.host(2), cluster.port())
                 .peer("node9", cluster.host(2), cluster.port() + 1)
+                .peer("node2", cluster.host(2), cluster.port())
                 .reconnectInitialMs(50).reconnectInterval(1).build();
             final ByteArrayOutputStream otherLog = new ByteArrayOutputStream();
             try (MsgcServer node2 = MsgcServer.start(other, MsgcConfig.parse("x.conf", "").listener(), "node2",
@@ -154,12 +156,35 @@ class PeerMeshTest
                 Cluster.await("refusal logged on both sides", 5000,
                     () -> cluster.logs().contains("code=CONFIG_MISMATCH") &&
                         otherLog.toString().contains("peer-refused node=node1 code=CONFIG_MISMATCH"));
-                assertTrue(otherLog.toString().contains("reason=\"config digest differs: node1 has peers " +
-                    cluster.config().peersDescription()), otherLog.toString());
+                assertTrue(otherLog.toString().contains("reason=\"peers lists differ at entry 2 (node1 has node2=" +
+                    cluster.host(2) + ":" + cluster.port() + "); nodes may only be appended to the end of the list " +
+                    "or dropped from its end while the cluster runs"), otherLog.toString());
                 assertTrue(cluster.sees(1, 1));
-                assertEquals(1L << 1, node2.reachableNodes());
+                assertEquals(1L << 2, node2.reachableNodes());
                 final String peers = Admin.request(cluster.address(2), "peers");
                 assertTrue(peers.contains("refused"), peers);
+            }
+        }
+    }
+
+    @Test
+    void listsThatDifferOnlyByNodesAtTheEndLinkUp() throws Exception
+    {
+        try (Cluster cluster = new Cluster(2))
+        {
+            cluster.start(1);
+            // node2 already has node3 appended (a rolling change of the list): the common part is the same
+            final ServerConfig longer = ServerConfig.builder()
+                .peer("node1", cluster.host(1), cluster.port())
+                .peer("node2", cluster.host(2), cluster.port())
+                .peer("node3", Loopback.block() + "3", cluster.port())
+                .reconnectInitialMs(50).reconnectInterval(1).build();
+            try (MsgcServer node2 = MsgcServer.start(longer, MsgcConfig.parse("x.conf", "").listener(), "node2",
+                new EventLog("node2", new PrintStream(new ByteArrayOutputStream(), true), "NOTICE")))
+            {
+                Cluster.await("node1 and node2 linked and in one view", 5000,
+                    () -> cluster.sees(1, 1, 2) && node2.reachableNodes() == 0b11);
+                assertFalse(cluster.logs().contains("CONFIG_MISMATCH"), cluster.logs());
             }
         }
     }
@@ -191,8 +216,8 @@ class PeerMeshTest
             {
                 assertTrue(RawConnection.reason(c.readType(FrameType.REJECT, 4000)).startsWith("TIMEOUT"));
             }
-            // duplicate name: poses as node2, which is up
-            try (RawConnection c = new RawConnection(cluster.address(1)))
+            // duplicate name: poses as node2, which is up, from node2's own address
+            try (RawConnection c = new RawConnection(cluster.address(1), new InetSocketAddress(cluster.host(2), 0)))
             {
                 c.send(HelloFrame.encode(c.buffer, 0, HelloFrame.ROLE_PEER, 1, cluster.config().peersDigest(), "node2"));
                 final String reason = RawConnection.reason(c.readType(FrameType.REJECT, 2000));

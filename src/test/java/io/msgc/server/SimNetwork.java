@@ -29,7 +29,7 @@ import java.util.Random;
  * recorded by a {@link History} as they receive messages and views. Time is simulated: thousands of view changes
  * run in a second, and a seed replays exactly.
  */
-final class SimNetwork
+final class SimNetwork implements AutoCloseable
 {
     static final long MS = 1_000_000L;
     /** The wall clock of the simulation starts on 2026-06-01. */
@@ -52,6 +52,8 @@ final class SimNetwork
     private final History history;
     private final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
     private final PrintStream logStream = new PrintStream(logBytes, true);
+    /** Every node's log (they write off the caller's thread): flushed by {@link #logs}, closed by {@link #close}. */
+    private final List<EventLog> eventLogs = new ArrayList<>();
     private long now = 1_000 * MS;
     private long order;
     private long maxDelayNs = 2 * MS;
@@ -104,11 +106,14 @@ final class SimNetwork
         {
             this.index = index;
             this.incarnation = incarnation;
-            table = new GroupTable(index, nodeNames, MAX_FRAME, sessions, this);
-            router = new Router(index, MAX_FRAME, nodeNames, table.groups(), sessions, counters, this);
-            membership = new Membership(index, nodeNames, incarnation,
+            final NodeNames names = new NodeNames(nodeNames);
+            table = new GroupTable(index, names, MAX_FRAME, sessions, this);
+            router = new Router(index, MAX_FRAME, names, table.groups(), sessions, counters, this);
+            final EventLog eventLog = new EventLog(nodeNames[index], logStream, "INFO");
+            eventLogs.add(eventLog);
+            membership = new Membership(index, names, incarnation,
                 new Membership.Limits(MAX_FRAME, PEER_TIMEOUT_NS, MAX_BACKLOG, 64 << 20, 10 * PEER_TIMEOUT_NS),
-                () -> now, () -> EPOCH_MS + now / MS, this, this, table, new EventLog(nodeNames[index], logStream, "INFO"));
+                () -> now, () -> EPOCH_MS + now / MS, this, this, table, eventLog);
         }
 
         public boolean offer(
@@ -377,7 +382,23 @@ final class SimNetwork
      */
     String logs()
     {
+        for (final EventLog eventLog : eventLogs)
+        {
+            eventLog.flush(2000);
+        }
         return logBytes.toString();
+    }
+
+    /**
+     * Stop the nodes' log threads and free their buffers (a long series of runs would exhaust direct memory).
+     */
+    public void close()
+    {
+        for (final EventLog eventLog : eventLogs)
+        {
+            eventLog.close();
+        }
+        eventLogs.clear();
     }
 
     void schedule(final long at, final Runnable action)

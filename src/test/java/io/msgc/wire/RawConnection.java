@@ -2,6 +2,7 @@ package io.msgc.wire;
 
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -9,6 +10,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.security.SecureRandom;
 
 /**
  * A blocking socket that speaks raw frames, for protocol-level tests: sends exactly the bytes a test builds,
@@ -19,6 +21,9 @@ public final class RawConnection implements AutoCloseable
     private final Socket socket;
     private final DataInputStream in;
     private final OutputStream out;
+    /** Every byte this connection sent, in order: a captured handshake to replay. */
+    private final ByteArrayOutputStream sent = new ByteArrayOutputStream();
+    private HandshakeInitiator initiator;
     /** Scratch for encoding frames. */
     public final UnsafeBuffer buffer = new UnsafeBuffer(new byte[1 << 21]);
 
@@ -60,6 +65,7 @@ public final class RawConnection implements AutoCloseable
     {
         out.write(buffer.byteArray(), 0, length);
         out.flush();
+        sent.write(buffer.byteArray(), 0, length);
     }
 
     /**
@@ -70,6 +76,67 @@ public final class RawConnection implements AutoCloseable
     {
         out.write(bytes);
         out.flush();
+        sent.write(bytes, 0, bytes.length);
+    }
+
+    /**
+     * @return every byte sent so far (a recorded handshake, to replay on another connection).
+     */
+    public byte[] sentBytes()
+    {
+        return sent.toByteArray();
+    }
+
+    /**
+     * The connecting side's handshake: HELLO (with a nonce when {@code proof} is given), AUTH in answer to the
+     * server's CHALLENGE, up to the server's answer.
+     *
+     * @param role        HELLO role.
+     * @param name        name.
+     * @param incarnation incarnation (peers).
+     * @param digest      peers digest (peers).
+     * @param proof       the secrets to prove, or null for none.
+     * @return the server's answer: WELCOME (check it with {@link #checkWelcome}) or REJECT.
+     * @throws IOException on EOF, timeout, or a CHALLENGE the initiator refuses.
+     */
+    public UnsafeBuffer handshake(
+        final int role, final String name, final long incarnation, final long digest, final AuthProof proof)
+        throws IOException
+    {
+        initiator = new HandshakeInitiator(proof, new SecureRandom());
+        send(initiator.hello(buffer, 0, role, incarnation, digest, name));
+        while (true)
+        {
+            final UnsafeBuffer frame = read(5000);
+            if (frame == null)
+            {
+                throw new IOException("no answer to HELLO within 5000 ms");
+            }
+            if (FrameHeader.type(frame, 0) != FrameType.CHALLENGE)
+            {
+                return frame;
+            }
+            final int length = initiator.onChallenge(frame, 0, frame.capacity(), null, buffer, 0);
+            if (length < 0)
+            {
+                throw new IOException(initiator.failure());
+            }
+            if (length > 0)
+            {
+                send(length);
+            }
+        }
+    }
+
+    /**
+     * @param welcome a WELCOME answering {@link #handshake}.
+     * @return null when it proves the secret (or none was used), else why not.
+     */
+    public String checkWelcome(final UnsafeBuffer welcome)
+    {
+        final WelcomeFrame frame = new WelcomeFrame();
+        final String error = frame.wrap(welcome, 0, welcome.capacity());
+        return error != null ? error : initiator.checkWelcome(frame);
     }
 
     /**

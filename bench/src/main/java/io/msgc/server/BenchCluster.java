@@ -3,6 +3,7 @@ package io.msgc.server;
 import io.msgc.admin.EventLog;
 import io.msgc.admin.NodeCounters;
 import io.msgc.io.Connection;
+import io.msgc.io.FrameSink;
 import io.msgc.io.Poller;
 import io.msgc.io.SinkConnections;
 import io.msgc.wire.LinkStateFrame;
@@ -53,10 +54,11 @@ final class BenchCluster implements AutoCloseable
         Node(final int index, final int maxFrameSize, final EventLog log)
         {
             this.index = index;
-            table = new GroupTable(index, names, maxFrameSize, sessions, this);
-            router = new Router(index, maxFrameSize, names, table.groups(), sessions, counters, this);
-            membership = new Membership(index, names, 1 + index,
-                new Membership.Limits(maxFrameSize, 1_000_000_000L, 5000, 512 << 20, 10_000_000_000L),
+            final NodeNames nodeNames = new NodeNames(names);
+            table = new GroupTable(index, nodeNames, maxFrameSize, sessions, this);
+            router = new Router(index, maxFrameSize, nodeNames, table.groups(), sessions, counters, this);
+            membership = new Membership(index, nodeNames, 1 + index,
+                new Membership.Limits(maxFrameSize, PEER_TIMEOUT_NS, 5000, 512 << 20, PEER_TIMEOUT_NS),
                 System::nanoTime, System::currentTimeMillis, this, this, table, log);
         }
 
@@ -138,6 +140,18 @@ final class BenchCluster implements AutoCloseable
             return session;
         }
 
+        /**
+         * @param name private name.
+         * @return a member of this node whose frames are dropped on the spot (no socket: for many members).
+         */
+        ClientSession discardingMember(final String name)
+        {
+            final ClientSession session =
+                new ClientSession(name, NameRules.memberId(name, names[index]), null, DISCARD, 0);
+            sessions.add(session);
+            return session;
+        }
+
         void join(final ClientSession session, final String group)
         {
             final String error = membership.onJoin(session, group, 0, Integer.MAX_VALUE);
@@ -147,6 +161,30 @@ final class BenchCluster implements AutoCloseable
             }
         }
     }
+
+    /**
+     * An hour: the engines run in one thread, so one may not hear from another for as long as a big batch takes;
+     * that must not look like a silent peer.
+     */
+    private static final long PEER_TIMEOUT_NS = 3_600_000_000_000L;
+    /** Takes every frame and keeps none. */
+    private static final FrameSink DISCARD = new FrameSink()
+    {
+        public boolean offer(final DirectBuffer buffer, final int offset, final int length)
+        {
+            return true;
+        }
+
+        public int pendingBytes()
+        {
+            return 0;
+        }
+
+        public int writeLimit()
+        {
+            return Integer.MAX_VALUE;
+        }
+    };
 
     private final String[] names;
     private final Node[] nodes;

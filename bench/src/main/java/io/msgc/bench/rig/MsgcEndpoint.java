@@ -50,6 +50,7 @@ final class MsgcEndpoint implements Endpoint, MessageHandler
             .name(name)
             .reconnect(false)
             .sendQueueCapacity(8 * 1024 * 1024)
+            .secret(MsgcTopology.SECRET)
             .build());
         this.destination = new String[]{destination};
         this.service = service;

@@ -1,6 +1,7 @@
 package io.msgc.bench.rig;
 
 import io.msgc.client.MsgcException;
+import io.msgc.conf.Secret;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -17,6 +18,9 @@ final class MsgcTopology implements Topology
 {
     static final String GROUP_A = "bench.a";
     static final String GROUP_B = "bench.b";
+    /** The secret of {@code -Dmsgc.bench.secret}, or null. */
+    static final Secret SECRET = System.getProperty("msgc.bench.secret") == null ? null :
+        Secret.of(System.getProperty("msgc.bench.secret"));
 
     private final Servers servers;
     private final Endpoint publisher;
