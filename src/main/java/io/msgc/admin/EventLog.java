@@ -1,6 +1,7 @@
 package io.msgc.admin;
 
 import org.agrona.BufferUtil;
+import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
@@ -15,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -181,7 +183,7 @@ public final class EventLog implements AutoCloseable
         byte[] bytes = (line + "\n").getBytes(StandardCharsets.UTF_8);
         if (bytes.length > maxLine)
         {
-            bytes = java.util.Arrays.copyOf(bytes, maxLine);
+            bytes = Arrays.copyOf(bytes, maxLine);
             bytes[maxLine - 1] = '\n';
         }
         final int index = ring.tryClaim(LINE, bytes.length);
@@ -297,7 +299,7 @@ public final class EventLog implements AutoCloseable
         closeFile();
     }
 
-    private void onRecord(final int type, final org.agrona.MutableDirectBuffer buffer, final int index,
+    private void onRecord(final int type, final MutableDirectBuffer buffer, final int index,
         final int length)
     {
         if (scratch.length < length)

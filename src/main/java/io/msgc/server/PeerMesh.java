@@ -27,8 +27,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.security.SecureRandom;
-import java.util.Arrays;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.function.Consumer;
 
 /**
@@ -75,7 +75,7 @@ final class PeerMesh implements Membership.Transport
          * @param offset frame start.
          * @param length frame length.
          */
-        void onPeerFrame(PeerLink link, org.agrona.DirectBuffer buffer, int offset, int length);
+        void onPeerFrame(PeerLink link, DirectBuffer buffer, int offset, int length);
     }
 
     private final ServerConfig config;

@@ -1035,6 +1035,10 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
                     " is draining: connect to another server");
                 session.connection.close("draining");
             }
+            else
+            {
+                local.close(session, "server " + self.name() + " is draining"); // in-process: nowhere to move
+            }
         });
         checkDrain(admin, clients);
     }

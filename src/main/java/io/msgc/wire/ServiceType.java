@@ -1,5 +1,7 @@
 package io.msgc.wire;
 
+import java.util.Locale;
+
 /**
  * Service level bits of a DATA frame, with Spread's names and values.
  * One level bit is set; {@link #SELF_DISCARD} may be or-ed in.
@@ -103,7 +105,7 @@ public final class ServiceType
      */
     public static int parse(final String name)
     {
-        switch (name.toUpperCase(java.util.Locale.ROOT))
+        switch (name.toUpperCase(Locale.ROOT))
         {
             case "UNRELIABLE": return UNRELIABLE;
             case "RELIABLE": return RELIABLE;

@@ -371,4 +371,26 @@ class InProcessMemberTest
         assertEquals(InProcessMember.CLOSED, local.member.join("h"));
         local.close();
     }
+
+    @Test
+    void aDrainEndsInProcessMembersWithADisconnectViewBeforeTheNodeLeaves() throws Exception
+    {
+        start(2, b -> b);
+        try (LocalMember local = LocalMember.attach(cluster.server(1), "inproc");
+            TestMember remote = TestMember.connect("remote", cluster.address(2)))
+        {
+            local.joinAndWait("chat");
+            remote.joinAndWait("chat");
+            remote.awaitView(v -> v.group.equals("chat") && v.members.size() == 2, "inproc joined");
+            assertTrue(Admin.request(cluster.address(1), "drain").startsWith("drained node1"));
+            // the in-process member cannot move to another server: it is ended, and the others see it go as a
+            // DISCONNECT installed before node1 leaves, not as a NETWORK view
+            final TestMember.View gone = remote.awaitView(v -> v.group.equals("chat") && v.members.size() == 1,
+                "inproc gone");
+            assertEquals(MembershipView.Cause.DISCONNECT, gone.cause);
+            Cluster.await("the member hears why", 5000, () -> !local.events.isEmpty());
+            assertTrue(local.events.peek().contains("draining"), local.events.toString());
+            assertEquals(InProcessMember.CLOSED, local.member.join("h"));
+        }
+    }
 }
