@@ -312,10 +312,20 @@ final class Router
         {
             deliver(target, stamp, unreliable, frame, offset, length);
         }
-        else if (blocked == null && !target.closing && target.out.pendingBytes() + length > target.out.writeLimit())
+        else if (blocked == null && !target.closing && target.out.pendingBytes() + length > dataLimit(target))
         {
             blocked = target;
         }
+    }
+
+    /**
+     * Messages that may wait stop at 7/8 of a member's buffer: the rest is kept for what cannot wait (views,
+     * errors, keepalives), so a member held back by flow control is not cut for a view it could not take.
+     */
+    private static int dataLimit(final ClientSession target)
+    {
+        final int limit = target.out.writeLimit();
+        return limit - (limit >> 3);
     }
 
     private void deliver(

@@ -1292,8 +1292,9 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
                     "no frame from client for " + config.idleTimeout() + "s (idle_timeout)");
                 session.connection.close("idle for more than idle_timeout=" + config.idleTimeout() + "s");
             }
-            else
+            else if (session.out.pendingBytes() == 0)
             {
+                // a client with bytes queued gets them: a keepalive would only take room a view may need
                 deliverControl(session, scratch, 0, length);
             }
         });

@@ -2,6 +2,7 @@ package io.msgc.server;
 
 import io.msgc.client.TestMember;
 import io.msgc.wire.ServiceType;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -57,6 +58,56 @@ class FlowControlTest
                     assertTrue(AdminAccess.stats(cluster.address(node)).contains("slow-consumers 0\n"),
                         AdminAccess.stats(cluster.address(node)));
                 }
+            }
+        }
+    }
+
+    @Test
+    void aMemberHeldBackByFlowControlIsNotCutForAViewOrAKeepalive() throws Exception
+    {
+        // longer than a DATA frame of this test: a view that only fits if room was kept for it (a member that holds
+        // streams back has its buffer full to within one DATA frame)
+        final String other = "a-group-whose-name-makes-its-views-longer-than-the-data-frames-of-this-test-" +
+            "0123456789abcdef";
+        final int count = 1_000_000; // more than every buffer between publisher and subscriber holds
+        try (Cluster cluster = new Cluster(2, b -> b.clientOutboundLimit(64 * 1024).keepaliveInterval(1)).startAll())
+        {
+            Cluster.await("mesh", 10_000, cluster::fullMesh);
+            // node1 is the sequencer: the view for `other` comes in node1's stream, the data in node2's
+            try (TestMember publisher = TestMember.connect("publisher", cluster.address(2));
+                TestMember subscriber = TestMember.connect("subscriber", cluster.address(1));
+                TestMember third = TestMember.connect("third", cluster.address(1)))
+            {
+                subscriber.joinAndWait("flow");
+                subscriber.joinAndWait(other);
+                Cluster.await("node2 routes to the subscriber", 5000,
+                    () -> Admin.request(cluster.address(2), "groups").contains("#subscriber#node1"));
+                subscriber.slowDown(1, TimeUnit.SECONDS.toNanos(3)); // one message, then it reads nothing for 3 s
+                final Thread sender = new Thread(() ->
+                {
+                    for (int i = 0; i < count; i++)
+                    {
+                        publisher.send(ServiceType.RELIABLE, i, 8, "flow");
+                    }
+                }, "publisher");
+                sender.start();
+                Thread.sleep(1500); // the subscriber's buffer is full and holds node2's stream back, across keepalives
+                // the view is placed behind the data already in node2's stream (same view at every member): it
+                // reaches the subscriber when the stream gets there, with the buffer full again by then
+                third.client.join(other);
+                subscriber.slowDown(0, 0);
+                sender.join(60_000);
+                subscriber.awaitMessages(count, 60_000);
+                long expected = 0;
+                for (final TestMember.Received m : subscriber.messages)
+                {
+                    assertEquals(expected++, m.sequence());
+                }
+                assertTrue(subscriber.events.isEmpty(), "subscriber: " + subscriber.events + subscriber.errors);
+                subscriber.awaitView(v -> v.group.equals(other) && v.members.size() == 2, "third joined");
+                assertTrue(publisher.backPressured > 0, "the publisher was never slowed down");
+                assertTrue(AdminAccess.stats(cluster.address(1)).contains("slow-consumers 0\n"),
+                    AdminAccess.stats(cluster.address(1)));
             }
         }
     }
