@@ -192,7 +192,8 @@ abstract class Servers implements AutoCloseable
                 daemons[i] = ChildProcess.start("node" + (i + 1), "io.msgc.cli.MsgcDaemon",
                     "-c", file.toString(), "-n", "node" + (i + 1));
             }
-            // every node logs the view with every node in it once the mesh is whole
+            // every node logs the view with every node in it once the mesh is whole; a node alone starts in its
+            // own view, which it does not log: it is ready once it listens
             final StringBuilder all = new StringBuilder();
             for (int i = 0; i < nodes; i++)
             {
@@ -200,7 +201,8 @@ abstract class Servers implements AutoCloseable
             }
             for (final ChildProcess daemon : daemons)
             {
-                daemon.awaitLine(line -> line.contains(" node-view ") && line.contains("nodes=[" + all + "]"),
+                daemon.awaitLine(line -> nodes == 1 ? line.contains(" listening ") :
+                    line.contains(" node-view ") && line.contains("nodes=[" + all + "]"),
                     TimeUnit.SECONDS.toMillis(30), "the full mesh (a node-view with " + all + ")");
             }
         }
