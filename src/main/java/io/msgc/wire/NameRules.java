@@ -98,7 +98,18 @@ public final class NameRules
         {
             return false;
         }
-        for (int i = 0; i < length; i++)
+        int i = 0;
+        // 8 bytes at a time: a byte below 0x21, or at or above 0x7F, sets its top bit in one of the two words
+        for (; i + Long.BYTES <= length; i += Long.BYTES)
+        {
+            final long w = buffer.getLong(offset + i);
+            final long outside = ((w - 0x2121212121212121L) & ~w) | (w + 0x0101010101010101L) | w;
+            if ((outside & 0x8080808080808080L) != 0)
+            {
+                return false;
+            }
+        }
+        for (; i < length; i++)
         {
             final byte b = buffer.getByte(offset + i);
             if (b < 0x21 || b > 0x7E)
