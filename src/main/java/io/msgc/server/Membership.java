@@ -719,11 +719,14 @@ final class Membership
     private void pump(final int node)
     {
         final Peer peer = peers[node];
-        if (!peer.streaming)
+        final long bit = 1L << node;
+        if (!peer.streaming || (members & bit) == 0)
         {
+            // a node outside this view gets nothing of this stream: what was routed to it before it left may be
+            // discarded already, and what followed would reach it past that hole (it would deliver an event at a
+            // MARK without the messages this node delivered before it); a view that takes it in starts it again
             return;
         }
-        final long bit = 1L << node;
         long p = out.recordAt(Math.max(peer.sendPosition, out.head()));
         final long tail = out.tail();
         // flow control: at most a window of this stream beyond what the peer has processed is on its way to it

@@ -45,9 +45,11 @@ class DrainTest
             DaemonProcess node2 = DaemonProcess.daemon(config, "node2"))
         {
             assertTrue(node1.awaitOutput("nodes=[node1,node2]", 15_000), node1.output());
-            // alice lists node1 first, then node2: after the drain she is on node2
-            try (TestMember alice = TestMember.connect("alice", ClientConfig.builder().name("alice")
-                    .server(prefix + "1", port).server(prefix + "2", port).reconnectInitialMs(50).build());
+            // alice lists node1 and node2 (the client tries them in a shuffled order): she starts on node1, and
+            // after the drain she is on node2
+            final ClientConfig aliceConfig = ClientConfig.builder().name("alice")
+                .server(prefix + "1", port).server(prefix + "2", port).reconnectInitialMs(50).build();
+            try (TestMember alice = connectTo("#alice#node1", aliceConfig);
                 TestMember bob = TestMember.connect("bob", new InetSocketAddress(prefix + "2", port)))
             {
                 alice.joinAndWait("g");
@@ -74,5 +76,20 @@ class DrainTest
                     alice.errors.toString());
             }
         }
+    }
+
+    /** Connect until the shuffled server list put the member on the node its id names (bounded). */
+    private static TestMember connectTo(final String memberId, final ClientConfig config) throws Exception
+    {
+        for (int attempt = 0; attempt < 40; attempt++)
+        {
+            final TestMember member = TestMember.connect(config.name(), config);
+            if (member.client.memberId().equals(memberId))
+            {
+                return member;
+            }
+            member.close();
+        }
+        throw new AssertionError(memberId + ": 40 connects never reached that node");
     }
 }

@@ -342,6 +342,17 @@ class MembershipSimTest
         }
     }
 
+    /**
+     * Seed 2119: a node left out of a view (node1, by node5) got node5's stream again once its link came back, past
+     * frames node5 had discarded since: it installed a view at node5's MARK without the messages node5 delivered
+     * before it. A node outside the view now gets nothing of the stream until a view takes it in.
+     */
+    @Test
+    void aNodeLeftOutOfAViewGetsNothingOfThatViewsStreams()
+    {
+        randomRun(2119, 2 + (int)(2119 % 4), 1500, true);
+    }
+
     @Test
     void randomWorkloadWithFaults()
     {
