@@ -261,37 +261,13 @@ public final class InProcessMember implements AutoCloseable
         final String[] groups,
         final int groupCount)
     {
-        if (!ServiceType.isValid(service))
-        {
-            throw new IllegalArgumentException("bad service 0x" + Integer.toHexString(service) +
-                ": one ServiceType level, optionally | SELF_DISCARD");
-        }
-        if (groupCount < 1 || groupCount > DataFrame.MAX_DESTINATIONS)
-        {
-            throw new IllegalArgumentException(groupCount + " destinations; 1 to " + DataFrame.MAX_DESTINATIONS);
-        }
-        for (int i = 0; i < groupCount; i++)
-        {
-            final String g = groups[i];
-            if (g != checkedDestination || g == null)
-            {
-                if (g == null || !Names.isDestination(g))
-                {
-                    throw new IllegalArgumentException(Names.destinationProblem(g));
-                }
-                checkedDestination = g;
-            }
-        }
+        checkedDestination = SendChecks.multicast(service, groups, groupCount, checkedDestination);
         if (!isAttached())
         {
             return CLOSED;
         }
         final int frameLength = DataFrame.length(memberId.length(), groups, groupCount, length);
-        if (frameLength > maxFrameSize)
-        {
-            throw new IllegalArgumentException("message of " + frameLength + " bytes is over max_frame_size=" +
-                maxFrameSize);
-        }
+        SendChecks.frameSize(frameLength, maxFrameSize);
         if (frameLength > requests.maxMsgLength())
         {
             return queueLarge(service, msgType, payload, offset, length, groups, groupCount, frameLength);

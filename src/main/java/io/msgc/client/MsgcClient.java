@@ -421,27 +421,7 @@ public final class MsgcClient implements AutoCloseable
         final String[] groups,
         final int groupCount)
     {
-        if (!ServiceType.isValid(service))
-        {
-            throw new IllegalArgumentException("bad service 0x" + Integer.toHexString(service) +
-                ": one ServiceType level, optionally | SELF_DISCARD");
-        }
-        if (groupCount < 1 || groupCount > DataFrame.MAX_DESTINATIONS)
-        {
-            throw new IllegalArgumentException(groupCount + " destinations; 1 to " + DataFrame.MAX_DESTINATIONS);
-        }
-        for (int i = 0; i < groupCount; i++)
-        {
-            final String g = groups[i];
-            if (g != checkedDestination || g == null)
-            {
-                if (g == null || !Names.isDestination(g))
-                {
-                    throw new IllegalArgumentException(Names.destinationProblem(g));
-                }
-                checkedDestination = g;
-            }
-        }
+        checkedDestination = SendChecks.multicast(service, groups, groupCount, checkedDestination);
         final int s = state;
         if (s != STATE_CONNECTED || closeRequested)
         {
@@ -450,11 +430,7 @@ public final class MsgcClient implements AutoCloseable
         // read after the volatile state: the member id of the connection that state describes
         final String sender = memberId;
         final int frameLength = DataFrame.length(sender.length(), groups, groupCount, length);
-        if (frameLength > maxFrameSize)
-        {
-            throw new IllegalArgumentException("message of " + frameLength + " bytes is over max_frame_size=" +
-                maxFrameSize);
-        }
+        SendChecks.frameSize(frameLength, maxFrameSize);
         final long correlation = nextCorrelation();
         if ((config.singleThreaded() || Thread.currentThread() == pollingThread) &&
             sendQueue.consumerPosition() == sendQueue.producerPosition() && direct(
