@@ -19,6 +19,13 @@ final class Inbound
     long receivedSeq;
     /** Highest stream position the origin says it sent on the current connection (LINK_STATE). */
     long sentHint;
+    /** The view of the frames last received from the origin itself (set by each VIEW_START received). */
+    long receiptView;
+    /**
+     * In {@link #receiptView}: the highest event index through which this node holds the stream as received from
+     * its origin (a MARK; the sequencer's EVENT; a FLUSH_MARK holds it all), so with no hole before that event.
+     */
+    long heldMark;
     /** Stream position of the last frame processed. */
     long processedSeq;
     /** The view the frames at the cursor belong to (set by each VIEW_START). */
@@ -79,6 +86,8 @@ final class Inbound
         sentHint = 0;
         processedSeq = 0;
         streamView = 0;
+        receiptView = 0;
+        heldMark = 0;
         done = false;
         markAt = 0;
         holdingSafe = false;

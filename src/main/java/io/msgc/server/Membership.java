@@ -59,6 +59,8 @@ final class Membership
      * its former life, and 2^63 is 68 years away.
      */
     static final int SLOT_BITS = 20;
+    /** Index, in a FLUSH_OK's decoded horizons, of the sender's held event ({@link #heldEvent()}). */
+    private static final int HELD = NodeNames.MAX + 1;
     /** Bits of a node view id that name its coordinator. */
     private static final int COORDINATOR_BITS = 6;
     /**
@@ -228,6 +230,10 @@ final class Membership
         long alive;
         /** For each node index, the highest stream position of that node the peer has processed in its view. */
         final long[] processed = new long[LinkStateFrame.MAX_NODES];
+        /** The view of {@link #heldEvent}. */
+        long heldView;
+        /** The held event its LINK_STATE reported for {@link #heldView}. */
+        long heldEvent;
         long lastRequestNs;
         /** Log position of the first frame of this node's stream the peer has not processed (flow control). */
         long ackPosition;
@@ -360,6 +366,15 @@ final class Membership
     private long frozenStable;
     /** While completing: the highest sequencer position any survivor knew every member had processed. */
     private long survivorsKnownStable;
+    /**
+     * In this view: the highest event index through which this node has held every other member's stream as received
+     * from that member (never decreases in a view; {@link #heldEvent()}).
+     */
+    private long heldEvent;
+    /** During a view change: {@link #heldEvent} when the FLUSH_MARK was sent, what this node reports from then on. */
+    private long frozenHeld;
+    /** While completing with lost nodes: the lowest held event of the survivors, the last that may be installed. */
+    private long agreedHeld;
     private boolean oldViewCompleted;
     private long excluded;
     private boolean clientsPaused;
@@ -858,6 +873,15 @@ final class Membership
         {
             return null; // sent again after a link came back: already held
         }
+        final long bit = 1L << node;
+        if (flush != null && (members & bit) != 0 && (flush.target & bit) == 0)
+        {
+            // a member this view change leaves out: the survivors settle what each holds of its stream by their
+            // FLUSH_OKs, so a frame that reaches this node only now must not be delivered here alone; it comes
+            // again, after what this node holds, on a later link
+            transport.close(node, "left out of view " + flush.proposal + ": its stream waits for a later view");
+            return null;
+        }
         final String error = validate(type, buffer, offset, length);
         if (error != null)
         {
@@ -880,6 +904,10 @@ final class Membership
         else if (type == FrameType.FLUSH_MARK)
         {
             source.flushMarkSeq = seq;
+        }
+        if (type != FrameType.DATA && type != FrameType.EVENT_REQUEST)
+        {
+            onHeldMark(source, type);
         }
         advanceFrom(source);
         if (flush != null)
@@ -953,6 +981,62 @@ final class Membership
             }
             marksDue = true;
         }
+    }
+
+    /**
+     * A marker arrived from the stream's origin itself: this node holds the stream with no hole up to there. Called
+     * for the frame {@link #validate} just wrapped.
+     */
+    private void onHeldMark(final Inbound source, final int type)
+    {
+        switch (type)
+        {
+            case FrameType.VIEW_START:
+                source.receiptView = markFrame.value();
+                source.heldMark = 0;
+                return;
+            case FrameType.MARK:
+                source.heldMark = Math.max(source.heldMark, markFrame.value());
+                break;
+            case FrameType.EVENT:
+                source.heldMark = Math.max(source.heldMark, eventFrame.index());
+                break;
+            case FrameType.FLUSH_MARK:
+                source.heldMark = Long.MAX_VALUE;
+                break;
+            default:
+                return;
+        }
+        final long before = heldEvent;
+        if (heldEvent() > before)
+        {
+            reportDue = true; // members waiting to install an event learn it from the next LINK_STATE
+        }
+    }
+
+    /**
+     * @return the highest event index of this view through which this node holds every other member's stream as
+     *         received from that member: no frame meant for it before that event can be missing, so if a member
+     *         fails, every survivor that delivers the event delivered everything its origin sent it before.
+     *         Frozen from the FLUSH_MARK on, so what the FLUSH_OK says bounds what any LINK_STATE said.
+     */
+    private long heldEvent()
+    {
+        if (flushMarkSent)
+        {
+            return frozenHeld;
+        }
+        long held = Long.MAX_VALUE;
+        for (long mask = members & ~selfBit; mask != 0 && held > heldEvent; mask &= mask - 1)
+        {
+            final Inbound s = sources[Long.numberOfTrailingZeros(mask)];
+            held = Math.min(held, s.receiptView == viewId ? s.heldMark : 0);
+        }
+        if (held > heldEvent)
+        {
+            heldEvent = Math.min(held, Integer.MAX_VALUE);
+        }
+        return heldEvent;
     }
 
     /**
@@ -1345,6 +1429,10 @@ final class Membership
                 return false;
             }
         }
+        if (!heldByAll(index))
+        {
+            return false;
+        }
         installedEvent = index;
         wakeAll = true;
         final int node = eventFrame.node();
@@ -1362,6 +1450,33 @@ final class Membership
         if (installedEvent >= arrivedEvent)
         {
             table.settleRoutes();
+        }
+        return true;
+    }
+
+    /**
+     * An event is installed only where every member holds every stream up to it as received from its origin: a frame
+     * recovered from a third node after a failure may follow a hole that no survivor can see (frames are routed only
+     * to the nodes with members in their groups). While the old view completes with lost nodes, the survivors'
+     * FLUSH_OKs settle it the same way everywhere; LINK_STATEs never said more than those (frozen at FLUSH_MARK).
+     */
+    private boolean heldByAll(final long index)
+    {
+        if (completing)
+        {
+            return !lostNodes || index <= agreedHeld;
+        }
+        if (heldEvent() < index)
+        {
+            return false; // frozen lower by this node's FLUSH_MARK: its FLUSH_OK said so
+        }
+        for (long mask = members & ~selfBit; mask != 0; mask &= mask - 1)
+        {
+            final Peer peer = peers[Long.numberOfTrailingZeros(mask)];
+            if (peer.heldView != viewId || peer.heldEvent < index)
+            {
+                return false;
+            }
         }
         return true;
     }
@@ -1482,6 +1597,13 @@ final class Membership
         {
             peer.processed[i] = sameView ? Math.max(peer.processed[i], linkState.processed(i)) : 0;
         }
+        if (peer.heldView != linkState.viewId())
+        {
+            peer.heldView = linkState.viewId();
+            peer.heldEvent = 0;
+        }
+        final boolean heldMore = linkState.heldEvent() > peer.heldEvent;
+        peer.heldEvent = Math.max(peer.heldEvent, linkState.heldEvent());
         // the window's start: each frame of this node's stream is passed once per peer
         final long acked = peer.processed[self];
         long a = out.recordAt(Math.max(peer.ackPosition, out.head()));
@@ -1498,7 +1620,7 @@ final class Membership
             peer.streaming = true;
             pump(node);
         }
-        if (sources[sequencer].holdingSafe)
+        if (sources[sequencer].holdingSafe || heldMore && sameView && installedEvent < arrivedEvent)
         {
             advanceFrom(sources[sequencer]);
         }
@@ -1524,7 +1646,7 @@ final class Membership
             vector[i] = (members & (1L << i)) != 0 ? sources[i].horizon() : 0;
         }
         final int length = LinkStateFrame.encode(scratch, 0, epochClock.time(), peers[node].sentSeq,
-            sources[node].heldHorizon(), viewId, aliveMask(clock.nanoTime()), vector, nodeCount);
+            sources[node].heldHorizon(), viewId, aliveMask(clock.nanoTime()), (int)heldEvent(), vector, nodeCount);
         transport.offer(node, scratch, 0, length, false);
     }
 
@@ -1657,7 +1779,7 @@ final class Membership
         {
             peers[coordinator].lastRequestNs = now;
             final int length = ViewChangeFrame.encode(
-                scratch, 0, FrameType.VIEW_REQUEST, 0, alive, viewId, null, 0);
+                scratch, 0, FrameType.VIEW_REQUEST, 0, alive, viewId, 0, null, 0);
             transport.offer(coordinator, scratch, 0, length, false);
         }
     }
@@ -1776,7 +1898,7 @@ final class Membership
         final long id = highestCounter << COORDINATOR_BITS | self;
         proposal = new Proposal(id, target, clock.nanoTime() + flushTimeoutNs);
         log.info("view-propose", "proposal=" + id + " nodes=" + names(target));
-        final int length = ViewChangeFrame.encode(scratch, 0, FrameType.PROPOSE, id, target, viewId, null, 0);
+        final int length = ViewChangeFrame.encode(scratch, 0, FrameType.PROPOSE, id, target, viewId, 0, null, 0);
         for (long mask = target & ~selfBit; mask != 0; mask &= mask - 1)
         {
             transport.offer(Long.numberOfTrailingZeros(mask), scratch, 0, length, false);
@@ -1796,12 +1918,13 @@ final class Membership
             {
                 // the sender's held horizons by node index, then what it knew stable (last, whatever its node count)
                 final int count = viewChange.count();
-                final long[] horizons = new long[NodeNames.MAX + 1];
+                final long[] horizons = new long[HELD + 1];
                 for (int i = 0; i < Math.min(count - 1, nodeCount); i++)
                 {
                     horizons[i] = viewChange.vector(i);
                 }
                 horizons[NodeNames.MAX] = count > 0 ? viewChange.vector(count - 1) : 0;
+                horizons[HELD] = viewChange.heldEvent();
                 onFlushOk(from, id, viewChange.nodes(), viewChange.value(), horizons);
                 break;
             }
@@ -1858,7 +1981,7 @@ final class Membership
         if (id <= viewId || flush != null && id < flush.proposal)
         {
             final long known = Math.max(viewId, flush == null ? 0 : flush.proposal);
-            final int length = ViewChangeFrame.encode(scratch, 0, FrameType.VIEW_NACK, id, 0, known, null, 0);
+            final int length = ViewChangeFrame.encode(scratch, 0, FrameType.VIEW_NACK, id, 0, known, 0, null, 0);
             transport.offer(from, scratch, 0, length, false);
             return;
         }
@@ -1872,6 +1995,7 @@ final class Membership
         {
             log.info("view-flush", "view=" + viewId + " proposal=" + id + " nodes=" + names(target));
             sequencing = false;
+            frozenHeld = heldEvent();
             flushMarkSent = true;
             // what this node says it knows is safe must stay what it delivers as safe until the view ends
             frozenStable = knownStable();
@@ -1910,14 +2034,15 @@ final class Membership
         vector[nodeCount] = frozenStable;
         final long alive = aliveMask(clock.nanoTime());
         final int length = ViewChangeFrame.encode(
-            scratch, 0, FrameType.FLUSH_OK, flush.proposal, alive, viewId, vector, nodeCount + 1);
+            scratch, 0, FrameType.FLUSH_OK, flush.proposal, alive, viewId, (int)frozenHeld, vector, nodeCount + 1);
         for (long mask = flush.target & ~selfBit; mask != 0; mask &= mask - 1)
         {
             transport.offer(Long.numberOfTrailingZeros(mask), scratch, 0, length, false);
         }
-        final long[] own = new long[NodeNames.MAX + 1];
+        final long[] own = new long[HELD + 1];
         System.arraycopy(vector, 0, own, 0, nodeCount);
         own[NodeNames.MAX] = frozenStable;
+        own[HELD] = frozenHeld;
         onFlushOk(self, flush.proposal, alive, viewId, own);
     }
 
@@ -2090,7 +2215,7 @@ final class Membership
         flush.confirmed[self] = orderedFrom[self];
         vector[0] = orderedFrom[self];
         final int length = ViewChangeFrame.encode(
-            scratch, 0, FrameType.RECOVER_DONE, flush.proposal, 0, viewId, vector, 1);
+            scratch, 0, FrameType.RECOVER_DONE, flush.proposal, 0, viewId, 0, vector, 1);
         for (long mask = flush.target & ~selfBit; mask != 0; mask &= mask - 1)
         {
             transport.offer(Long.numberOfTrailingZeros(mask), scratch, 0, length, false);
@@ -2177,9 +2302,12 @@ final class Membership
         completing = true;
         lostNodes = lost != 0;
         survivorsKnownStable = 0;
+        agreedHeld = Long.MAX_VALUE;
         for (long mask = keep; mask != 0; mask &= mask - 1)
         {
-            survivorsKnownStable = Math.max(survivorsKnownStable, flush.horizons[Long.numberOfTrailingZeros(mask)][NodeNames.MAX]);
+            final long[] ok = flush.horizons[Long.numberOfTrailingZeros(mask)];
+            survivorsKnownStable = Math.max(survivorsKnownStable, ok[NodeNames.MAX]);
+            agreedHeld = Math.min(agreedHeld, ok[HELD]);
         }
         drainAll();
         // one id per proposal and set of nodes moving on together: those sets are disjoint (a node is in one old view,
@@ -2280,7 +2408,8 @@ final class Membership
             broadcastState(StateFrame.finish(scratch, 0, at, count));
         }
         flush.states[self] = state;
-        final int length = ViewChangeFrame.encode(scratch, 0, FrameType.STATE_DONE, flush.proposal, 0, viewId, null, 0);
+        final int length = ViewChangeFrame.encode(
+            scratch, 0, FrameType.STATE_DONE, flush.proposal, 0, viewId, 0, null, 0);
         for (long mask = flush.target & ~selfBit; mask != 0; mask &= mask - 1)
         {
             transport.offer(Long.numberOfTrailingZeros(mask), scratch, 0, length, false);
@@ -2337,6 +2466,7 @@ final class Membership
         installedEvent = SLOT_NETWORK;
         arrivedEvent = SLOT_NETWORK;
         markedEvent = SLOT_NETWORK;
+        heldEvent = 0;
         table.replace(f.states, viewId << SLOT_BITS | SLOT_NETWORK);
         for (int i = 0; i < nodeCount; i++)
         {

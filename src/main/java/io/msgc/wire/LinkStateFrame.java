@@ -15,7 +15,10 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  *  32  int64  the sender's installed view id
  *  40  int64  the nodes the sender can reach now (bit n = node index n), itself included
  *  48  int32  count of the vector below (nodes in the peers list)
- *  52  int32  reserved, 0
+ *  52  int32  held event: the highest event index of the sender's installed view through which it holds every
+ *             other member's stream as received from that member itself (the sequencer's EVENT, each other
+ *             member's MARK or FLUSH_MARK), so it has no hole before that event; frozen from the sender's
+ *             FLUSH_MARK to the end of the view
  *  56  count x int64: for each node index, the highest stream position of that node the sender has processed
  *      in its installed view (0 when none): a frame every member has processed is stable
  * </pre>
@@ -30,6 +33,7 @@ public final class LinkStateFrame extends FrameDecoder
     private static final int VIEW_OFFSET = 32;
     private static final int ALIVE_OFFSET = 40;
     private static final int COUNT_OFFSET = 48;
+    private static final int HELD_EVENT_OFFSET = 52;
     private static final int VECTOR_OFFSET = 56;
 
     /**
@@ -49,6 +53,7 @@ public final class LinkStateFrame extends FrameDecoder
      * @param received   highest stream position held from the addressee.
      * @param viewId     installed view id.
      * @param alive      reachable nodes, self included.
+     * @param heldEvent  the event index through which the sender holds every other member's stream.
      * @param processed  per node index, the highest stream position processed.
      * @param count      entries of {@code processed} to send.
      * @return frame length.
@@ -61,6 +66,7 @@ public final class LinkStateFrame extends FrameDecoder
         final long received,
         final long viewId,
         final long alive,
+        final int heldEvent,
         final long[] processed,
         final int count)
     {
@@ -70,7 +76,7 @@ public final class LinkStateFrame extends FrameDecoder
         buffer.putLong(offset + VIEW_OFFSET, viewId, LITTLE_ENDIAN);
         buffer.putLong(offset + ALIVE_OFFSET, alive, LITTLE_ENDIAN);
         buffer.putInt(offset + COUNT_OFFSET, count, LITTLE_ENDIAN);
-        buffer.putInt(offset + COUNT_OFFSET + 4, 0, LITTLE_ENDIAN);
+        buffer.putInt(offset + HELD_EVENT_OFFSET, heldEvent, LITTLE_ENDIAN);
         for (int i = 0; i < count; i++)
         {
             buffer.putLong(offset + VECTOR_OFFSET + i * 8, processed[i], LITTLE_ENDIAN);
@@ -133,6 +139,15 @@ public final class LinkStateFrame extends FrameDecoder
     public long alive()
     {
         return buffer.getLong(offset + ALIVE_OFFSET, LITTLE_ENDIAN);
+    }
+
+    /**
+     * @return the event index of the sender's view through which it holds every other member's stream as received
+     *         from that member.
+     */
+    public int heldEvent()
+    {
+        return buffer.getInt(offset + HELD_EVENT_OFFSET, LITTLE_ENDIAN);
     }
 
     /**

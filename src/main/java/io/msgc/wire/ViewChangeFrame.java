@@ -11,7 +11,7 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  *  16  int64  nodes: PROPOSE the proposed members; FLUSH_OK and VIEW_REQUEST the nodes the sender reaches
  *  24  int64  FLUSH_OK: the sender's installed (old) view id; VIEW_NACK: the highest view id the sender knows
  *  32  int32  count of the vector below
- *  36  int32  reserved, 0
+ *  36  int32  FLUSH_OK: the sender's held event (as in LINK_STATE), frozen at its FLUSH_MARK; else 0
  *  40  count x int64: FLUSH_OK: for each node index, the highest stream position of that node the sender holds
  *      in its old view, then one more: the highest position of the sequencer's stream the sender knows every member
  *      of the old view has processed (so SAFE messages up to there were safe in it);
@@ -24,6 +24,7 @@ public final class ViewChangeFrame extends FrameDecoder
     private static final int NODES_OFFSET = 16;
     private static final int VALUE_OFFSET = 24;
     private static final int COUNT_OFFSET = 32;
+    private static final int HELD_EVENT_OFFSET = 36;
     private static final int VECTOR_OFFSET = 40;
 
     /**
@@ -33,6 +34,7 @@ public final class ViewChangeFrame extends FrameDecoder
      * @param proposal view id being formed.
      * @param nodes    node mask.
      * @param value    old view id or highest known view id.
+     * @param held     FLUSH_OK: the sender's held event; else 0.
      * @param vector   per node values, or null.
      * @param count    entries of {@code vector} to send.
      * @return frame length.
@@ -44,6 +46,7 @@ public final class ViewChangeFrame extends FrameDecoder
         final long proposal,
         final long nodes,
         final long value,
+        final int held,
         final long[] vector,
         final int count)
     {
@@ -51,7 +54,7 @@ public final class ViewChangeFrame extends FrameDecoder
         buffer.putLong(offset + NODES_OFFSET, nodes, LITTLE_ENDIAN);
         buffer.putLong(offset + VALUE_OFFSET, value, LITTLE_ENDIAN);
         buffer.putInt(offset + COUNT_OFFSET, count, LITTLE_ENDIAN);
-        buffer.putInt(offset + COUNT_OFFSET + 4, 0, LITTLE_ENDIAN);
+        buffer.putInt(offset + HELD_EVENT_OFFSET, held, LITTLE_ENDIAN);
         for (int i = 0; i < count; i++)
         {
             buffer.putLong(offset + VECTOR_OFFSET + i * 8, vector[i], LITTLE_ENDIAN);
@@ -75,6 +78,15 @@ public final class ViewChangeFrame extends FrameDecoder
                 " does not match the frame length";
         }
         return null;
+    }
+
+    /**
+     * @return FLUSH_OK: the event index of the sender's old view through which it held every other member's stream
+     *         as received from that member, when it started the flush.
+     */
+    public int heldEvent()
+    {
+        return buffer.getInt(offset + HELD_EVENT_OFFSET, LITTLE_ENDIAN);
     }
 
     /**

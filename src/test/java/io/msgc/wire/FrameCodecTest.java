@@ -174,7 +174,7 @@ class FrameCodecTest
         assertEquals(128, mark.value());
         assertEquals("FLUSH_MARK must be 24 bytes, got 23", mark.wrap(buffer, 0, length - 1));
         final long[] processed = {5, 0, 77};
-        length = LinkStateFrame.encode(buffer, 0, 1000, 11, 12, 64, 0b111, processed, 3);
+        length = LinkStateFrame.encode(buffer, 0, 1000, 11, 12, 64, 0b111, 5, processed, 3);
         final LinkStateFrame state = new LinkStateFrame();
         assertNull(state.wrap(buffer, 0, length));
         assertEquals(11, state.sent());
@@ -182,14 +182,16 @@ class FrameCodecTest
         assertEquals(64, state.viewId());
         assertEquals(0b111, state.alive());
         assertEquals(77, state.processed(2));
+        assertEquals(5, state.heldEvent());
         assertEquals("LINK_STATE vector of 3 does not match the frame length", state.wrap(buffer, 0, length - 8));
-        length = ViewChangeFrame.encode(buffer, 0, FrameType.FLUSH_OK, 65, 0b11, 64, processed, 2);
+        length = ViewChangeFrame.encode(buffer, 0, FrameType.FLUSH_OK, 65, 0b11, 64, 7, processed, 2);
         final ViewChangeFrame change = new ViewChangeFrame();
         assertNull(change.wrap(buffer, 0, length));
         assertEquals(65, change.proposal());
         assertEquals(0b11, change.nodes());
         assertEquals(64, change.value());
         assertEquals(2, change.count());
+        assertEquals(7, change.heldEvent());
         assertEquals(0, change.vector(1));
         int at = StateFrame.begin(buffer, 0, 65);
         at = StateFrame.put(buffer, at, "g1", "alice");

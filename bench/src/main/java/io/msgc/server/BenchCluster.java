@@ -337,7 +337,7 @@ final class BenchCluster implements AutoCloseable
         for (int i = 1; i < nodes.length; i++)
         {
             final int length = LinkStateFrame.encode(scratch, 0, 0, 0, 0, nodes[0].membership.viewId(),
-                (1L << nodes.length) - 1, processed, nodes.length);
+                (1L << nodes.length) - 1, 0, processed, nodes.length);
             final String error = nodes[0].membership.onFrame(i, scratch, 0, length);
             if (error != null)
             {
