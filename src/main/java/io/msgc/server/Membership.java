@@ -897,8 +897,9 @@ final class Membership
             return "holding " + source.log.bytes() + " bytes of " + nodeNames.name(node) + "'s stream: it is not stable";
         }
         source.receivedSeq = seq;
-        if (type == FrameType.EVENT && node == sequencer)
+        if (type == FrameType.EVENT && node == sequencer && source.receiptView == viewId)
         {
+            // (an event of another view, in the tail of a stream from before a merge, is not this view's)
             onEventArrived();
         }
         else if (type == FrameType.FLUSH_MARK)
@@ -1959,10 +1960,14 @@ final class Membership
             default: // VIEW_REQUEST
             {
                 final long target = viewTarget(clock.nanoTime());
+                final boolean member = (members & (1L << from)) != 0;
+                // a member still in an older view never installed this one (a frame of the change was lost with a
+                // link): it asks only once its change has been stuck for a while, so this view goes through again
+                final boolean behind = member && viewChange.value() < viewId && flush == null;
                 // a node outside the view asks in vain while it cannot be in one with every member (it is not in
                 // all their peers lists yet, or some link to it is down): proposing again would only churn
-                if (viewChange.value() >= viewId && proposal == null && Long.numberOfTrailingZeros(target) == self &&
-                    ((members & (1L << from)) != 0 || target != members))
+                if ((viewChange.value() >= viewId || behind) && proposal == null &&
+                    Long.numberOfTrailingZeros(target) == self && (member || target != members))
                 {
                     propose(target);
                 }
@@ -2514,6 +2519,7 @@ final class Membership
         }
         log.notice("node-view", "id=" + viewId + " nodes=[" + names(members) + "] sequencer=" +
             nodeNames.name(sequencer) + " previous=" + oldView);
+        eventsArrivedEarly();
         advance(sources[self]);
         // what local members asked for during the change goes to the new sequencer, in order
         final ArrayList<Request> again = new ArrayList<>(requests);
@@ -2535,6 +2541,36 @@ final class Membership
             onClientData(null, copy, 0, length);
         }
         drainAll();
+    }
+
+    /**
+     * Events of this view the sequencer sent before this node installed it: they arrived, so this node's stream
+     * marks them and routes to their joiners from now on.
+     */
+    private void eventsArrivedEarly()
+    {
+        final Inbound s = sources[sequencer];
+        if (sequencer == self || s.receiptView != viewId)
+        {
+            return;
+        }
+        boolean inView = false;
+        for (long p = s.log.recordAt(s.cursor); p < s.log.tail(); p = s.log.next(p))
+        {
+            final UnsafeBuffer buffer = s.log.buffer();
+            final int offset = s.log.frameOffset(p);
+            final int type = FrameHeader.type(buffer, offset);
+            if (type == FrameType.VIEW_START)
+            {
+                markFrame.wrap(buffer, offset, s.log.frameLength(p));
+                inView = markFrame.value() == viewId;
+            }
+            else if (type == FrameType.EVENT && inView)
+            {
+                eventFrame.wrap(buffer, offset, s.log.frameLength(p));
+                onEventArrived();
+            }
+        }
     }
 
     private String names(final long mask)

@@ -30,6 +30,22 @@ class MembershipSimTest
             SimNetwork.tail(net.logs(), 8000));
     }
 
+    /** With -Dmsgc.sim.dump=FILE, the whole log of a failing seed (with -Dmsgc.sim.trace=true, every frame). */
+    private static void dump(final SimNetwork net)
+    {
+        if (System.getProperty("msgc.sim.dump") != null)
+        {
+            try
+            {
+                Files.writeString(Path.of(System.getProperty("msgc.sim.dump")), net.logs());
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException(ex);
+            }
+        }
+    }
+
     @Test
     void threeNodesAgreeOnViewsAndOrder()
     {
@@ -307,6 +323,7 @@ class MembershipSimTest
         }
         catch (final AssertionError e)
         {
+            dump(net);
             throw new AssertionError("seed " + seed + ": " + e.getMessage(), e);
         }
         net.run(1000 * MS);
@@ -316,17 +333,9 @@ class MembershipSimTest
             atEnd.add(m.memberId);
         }
         final List<String> problems = net.history().check(atEnd);
-        if (!problems.isEmpty() && System.getProperty("msgc.sim.dump") != null)
+        if (!problems.isEmpty())
         {
-            // the whole log (with -Dmsgc.sim.trace=true, every frame) for one failing seed
-            try
-            {
-                Files.writeString(Path.of(System.getProperty("msgc.sim.dump")), net.logs());
-            }
-            catch (final IOException ex)
-            {
-                throw new UncheckedIOException(ex);
-            }
+            dump(net);
         }
         assertTrue(problems.isEmpty(), "seed " + seed + ":\n" + String.join("\n", problems) + "\n--- log tail\n" +
             SimNetwork.tail(net.logs(), 12000));
@@ -390,12 +399,14 @@ class MembershipSimTest
     /**
      * Fault seeds that once broke the guarantees (docs/GUARANTEES.md): 1509 and 2459, an event installed past a hole;
      * 758, agreed views (an event installed after this node's own FLUSH_OK said it did not hold it); 1779, virtual
-     * synchrony (frames of a left-out node delivered at one survivor alone).
+     * synchrony (frames of a left-out node delivered at one survivor alone); 5286, a member stuck in a view change
+     * whose last frame was lost with a link; 7927, an event of the sequencer's previous view, arriving after a merge,
+     * taken for one of this view.
      */
     @Test
     void seedsThatOnceFailed()
     {
-        for (final long seed : new long[]{758, 1509, 1779, 2459})
+        for (final long seed : new long[]{758, 1509, 1779, 2459, 5286, 7927})
         {
             randomRun(seed, 2 + (int)(seed % 4), 1500, true);
         }
