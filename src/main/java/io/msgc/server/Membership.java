@@ -1754,6 +1754,11 @@ final class Membership
             // its survivors end it first, a merge follows
             alive &= members;
         }
+        if (alive == 0)
+        {
+            // every node it could form a view with moved on without it, or does not reach it: it goes on alone first
+            alive = selfBit;
+        }
         if (proposal != null)
         {
             final boolean answered = (proposal.answered & proposal.target) == proposal.target;
@@ -1895,6 +1900,10 @@ final class Membership
 
     private void propose(final long target)
     {
+        if ((target & selfBit) == 0)
+        {
+            return; // the nodes this one reaches do not all reach it: the lowest of those that do proposes
+        }
         highestCounter = Math.max(highestCounter + 1, clockCounter());
         final long id = highestCounter << COORDINATOR_BITS | self;
         proposal = new Proposal(id, target, clock.nanoTime() + flushTimeoutNs);

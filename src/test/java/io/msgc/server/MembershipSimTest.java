@@ -401,12 +401,13 @@ class MembershipSimTest
      * 758, agreed views (an event installed after this node's own FLUSH_OK said it did not hold it); 1779, virtual
      * synchrony (frames of a left-out node delivered at one survivor alone); 5286, a member stuck in a view change
      * whose last frame was lost with a link; 7927, an event of the sequencer's previous view, arriving after a merge,
-     * taken for one of this view.
+     * taken for one of this view; 11686, a coordinator whose proposal timed out proposed views without itself; 12635,
+     * a node every peer had moved on from found no coordinator at all.
      */
     @Test
     void seedsThatOnceFailed()
     {
-        for (final long seed : new long[]{758, 1509, 1779, 2459, 5286, 7927})
+        for (final long seed : new long[]{758, 1509, 1779, 2459, 5286, 7927, 11686, 12635})
         {
             randomRun(seed, 2 + (int)(seed % 4), 1500, true);
         }
@@ -419,7 +420,14 @@ class MembershipSimTest
         final int runs = Integer.getInteger("msgc.sim.runs", 20);
         for (long seed = base; seed < base + runs; seed++)
         {
-            randomRun(seed, 2 + (int)(seed % 4), 1500, true);
+            try
+            {
+                randomRun(seed, 2 + (int)(seed % 4), 1500, true);
+            }
+            catch (final RuntimeException e)
+            {
+                throw new AssertionError("seed " + seed + ": " + e, e);
+            }
         }
     }
 }
