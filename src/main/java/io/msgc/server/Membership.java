@@ -148,15 +148,24 @@ final class Membership
         long route(DirectBuffer buffer, int offset, int length);
 
         /**
-         * Flow control: the first local member a reliable DATA frame would reach whose buffer cannot take it now.
+         * Deliver a DATA frame to the local members it names unless flow control holds it: with {@code check}, a
+         * reliable frame that a local member it reaches has no room for now goes to none of them.
          *
          * @param sender the local sender when known, else null.
          * @param buffer frame bytes.
          * @param offset frame start.
          * @param length frame length.
-         * @return that member, or null when every member it reaches has room (or the frame is UNRELIABLE).
+         * @param check  true to apply flow control.
+         * @return null when delivered ({@link #routed()} then tells the other nodes it must reach), else the first
+         *         member without room (never for an UNRELIABLE frame).
          */
-        ClientSession blocker(ClientSession sender, DirectBuffer buffer, int offset, int length);
+        ClientSession deliverIfRoom(ClientSession sender, DirectBuffer buffer, int offset, int length, boolean check);
+
+        /**
+         * @return the other nodes the frame last delivered must reach (their interest), for a frame a local member
+         *         sent.
+         */
+        long routed();
 
         /**
          * A local member held a stream back for {@code slow_consumer_timeout} without reading: disconnect it.
@@ -576,10 +585,10 @@ final class Membership
             return;
         }
         if (own.log.recordAt(own.cursor) >= own.log.tail() && !own.done && own.markAt == 0 &&
-            (!flowControl() || local.blocker(sender, buffer, offset, length) == null))
+            local.deliverIfRoom(sender, buffer, offset, length, flowControl()) == null)
         {
-            // nothing of this node's stream waits: deliver now, and send on only what other nodes want
-            final long route = local.deliver(sender, buffer, offset, length) & members & ~selfBit;
+            // nothing of this node's stream waits: delivered now; send on only what other nodes want
+            final long route = local.routed() & members & ~selfBit;
             if (route != 0)
             {
                 append(seq, route, buffer, offset, length);
@@ -1259,17 +1268,13 @@ final class Membership
             }
             s.holdingSafe = false;
         }
-        if (flowControl())
+        final ClientSession blocker = local.deliverIfRoom(null, buffer, offset, length, flowControl());
+        if (blocker != null)
         {
-            final ClientSession blocker = local.blocker(null, buffer, offset, length);
-            if (blocker != null)
-            {
-                // the stream waits for the member to read: its sources fill their logs and stop their senders
-                block(s, blocker);
-                return false;
-            }
+            // the stream waits for the member to read: its sources fill their logs and stop their senders
+            block(s, blocker);
+            return false;
         }
-        local.deliver(null, buffer, offset, length);
         if (s.node == sequencer && ServiceType.isOrdered(service))
         {
             final int submitter = senderNode(buffer, offset);

@@ -87,6 +87,55 @@ public final class DataFrame extends FrameDecoder
     }
 
     /**
+     * Wrap a DATA frame that {@link #wrap} accepted once already, on its arrival at this node: find its
+     * destinations again without checking the names, which is most of the cost of {@link #wrap}. The layout is
+     * still checked, so a frame that skipped validation by mistake cannot make a reader leave it.
+     *
+     * @param buffer holding the frame.
+     * @param offset of the header.
+     * @param length of the frame.
+     * @return true when the layout holds; false when it does not (the frame was never validated).
+     */
+    public boolean wrapValidated(final DirectBuffer buffer, final int offset, final int length)
+    {
+        this.buffer = buffer;
+        this.offset = offset;
+        this.length = length;
+        destinationCount = 0;
+        if (length < SENDER_OFFSET + 1)
+        {
+            return false;
+        }
+        final int count = buffer.getByte(offset + COUNT_OFFSET) & 0xFF;
+        final int end = offset + length;
+        int at = offset + SENDER_OFFSET + 1 + (buffer.getByte(offset + SENDER_OFFSET) & 0xFF);
+        if (count < 1 || count > MAX_DESTINATIONS || at > end)
+        {
+            return false;
+        }
+        for (int i = 0; i < count; i++)
+        {
+            if (at >= end)
+            {
+                destinationCount = 0;
+                return false;
+            }
+            final int nameLength = buffer.getByte(at) & 0xFF;
+            if (nameLength == 0 || at + 1 + nameLength > end)
+            {
+                destinationCount = 0;
+                return false;
+            }
+            destinationOffsets[i] = at + 1;
+            destinationLengths[i] = nameLength;
+            at += 1 + nameLength;
+        }
+        destinationCount = count;
+        payloadOffset = at;
+        return true;
+    }
+
+    /**
      * Encode a DATA frame from parts; the payload is copied after the destinations.
      *
      * @param buffer        destination buffer.

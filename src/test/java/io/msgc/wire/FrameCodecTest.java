@@ -90,6 +90,37 @@ class FrameCodecTest
     }
 
     @Test
+    void dataWrappedAgainAfterValidationFindsTheSameFieldsAndNeverLeavesTheFrame()
+    {
+        final UnsafeBuffer payload = new UnsafeBuffer("hello world".getBytes());
+        final int length = DataFrame.encode(buffer, 0, 0L, ServiceType.FIFO, 42,
+            "#alice#node1", new String[]{"chat", "#bob#node2", "news"}, 3, payload, 0, payload.capacity());
+        final DataFrame validated = new DataFrame();
+        assertNull(validated.wrap(buffer, 0, length));
+        final DataFrame again = new DataFrame();
+        assertTrue(again.wrapValidated(buffer, 0, length));
+        assertEquals(validated.destinationCount(), again.destinationCount());
+        for (int i = 0; i < 3; i++)
+        {
+            assertEquals(validated.destination(i), again.destination(i));
+        }
+        assertEquals(validated.payloadOffset(), again.payloadOffset());
+        assertEquals(validated.payloadLength(), again.payloadLength());
+        // a frame cut anywhere inside its destinations, or claiming more of them than it holds, is refused
+        final int destinationsEnd = validated.payloadOffset();
+        for (int cut = 0; cut < destinationsEnd; cut++)
+        {
+            assertFalse(again.wrapValidated(buffer, 0, cut), "cut at " + cut);
+            assertEquals(0, again.destinationCount());
+        }
+        buffer.putByte(DataFrame.COUNT_OFFSET, (byte)4);
+        buffer.putByte(destinationsEnd, (byte)100);
+        assertFalse(again.wrapValidated(buffer, 0, length));
+        buffer.putByte(DataFrame.COUNT_OFFSET, (byte)0);
+        assertFalse(again.wrapValidated(buffer, 0, length));
+    }
+
+    @Test
     void dataValidationNamesTheProblem()
     {
         final UnsafeBuffer payload = new UnsafeBuffer(new byte[0]);
