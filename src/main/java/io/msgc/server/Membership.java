@@ -1487,14 +1487,10 @@ final class Membership
         {
             peer.processed[i] = sameView ? Math.max(peer.processed[i], linkState.processed(i)) : 0;
         }
-        // the window's start: each frame of this node's stream is passed once per peer
-        final long acked = peer.processed[self];
-        long a = out.recordAt(Math.max(peer.ackPosition, out.head()));
-        while (a < peer.sendPosition && a < out.tail() && out.seq(a) <= acked)
-        {
-            a = out.next(a);
-        }
-        peer.ackPosition = a;
+        // the window's start: the first frame of this node's stream the peer has not processed (the log's index
+        // finds it without reading the frames passed)
+        peer.ackPosition = out.firstAfter(peer.processed[self], Math.max(peer.ackPosition, out.head()),
+            peer.sendPosition);
         if (!peer.streaming && peer.up)
         {
             // the peer holds our stream up to here: a new link resumes right after it
@@ -1544,9 +1540,15 @@ final class Membership
             final int m = Long.numberOfTrailingZeros(mask);
             limit = Math.min(limit, peers[m].streaming ? peers[m].sendPosition : out.head());
         }
-        // a frame of this node's stream goes once every node it was routed to has processed it
-        long stable = -1;
-        for (long p = out.head(); p < limit && p < out.tail(); p = out.next(p))
+        // a frame of this node's stream goes once every node it was routed to has processed it; every node has
+        // processed those through `done`, whatever their route: they are passed without reading them
+        long done = sources[self].processedSeq;
+        for (long mask = members & ~selfBit; mask != 0; mask &= mask - 1)
+        {
+            done = Math.min(done, peers[Long.numberOfTrailingZeros(mask)].processed[self]);
+        }
+        long stable = done;
+        for (long p = out.firstAfter(done, out.head(), limit); p < limit && p < out.tail(); p = out.next(p))
         {
             final long seq = out.seq(p);
             if (!processedByRoute(out.route(p), seq))
