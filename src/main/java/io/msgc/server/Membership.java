@@ -501,6 +501,15 @@ final class Membership
     }
 
     /**
+     * @param node another node.
+     * @return bytes this node holds of that node's stream (until every member holds what it processed).
+     */
+    long heldBytes(final int node)
+    {
+        return sources[node].log.bytes();
+    }
+
+    /**
      * Leave the cluster (a drain): this node reports that it sees nobody, so the others form a view without it,
      * and it forms one alone. Its members should be gone first ({@link #requestsPending()}).
      */
@@ -994,6 +1003,7 @@ final class Membership
             reportedBytes = 0;
             sendLinkStates();
         }
+        discardHeld();
         pumpAll();
     }
 
@@ -1558,17 +1568,32 @@ final class Membership
             stable = seq;
         }
         out.discardThrough(stable, limit);
+        discardHeld();
+        updateBackPressure();
+    }
+
+    /**
+     * Drop what this node holds of other nodes' streams once it has processed it and every other member holds it.
+     * Called each turn, not only when a LINK_STATE comes: between two LINK_STATEs of the origin (a heartbeat
+     * apart when it has nothing to process) a stream at full rate filled tens of megabytes, all written cold.
+     */
+    private void discardHeld()
+    {
         for (long mask = members & ~selfBit; mask != 0; mask &= mask - 1)
         {
             final int x = Long.numberOfTrailingZeros(mask);
+            final FrameLog log = sources[x].log;
+            if (log.isEmpty() || log.headSeq() > sources[x].processedSeq)
+            {
+                continue;
+            }
             long held = sources[x].processedSeq;
             for (long others = members & ~selfBit & ~(1L << x); others != 0; others &= others - 1)
             {
                 held = Math.min(held, peers[Long.numberOfTrailingZeros(others)].processed[x]);
             }
-            sources[x].log.discardThrough(held, sources[x].cursor);
+            log.discardThrough(held, sources[x].cursor);
         }
-        updateBackPressure();
     }
 
     private boolean processedByRoute(final long route, final long seq)
