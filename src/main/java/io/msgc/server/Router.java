@@ -118,7 +118,8 @@ final class Router
             checkedOffset = 0;
             checkedLength = frameLength;
         }
-        else if (sameBytes(sender.memberIdBytes, buffer, data.senderOffset(), senderLength))
+        else if (senderLength == sender.memberIdBytes.length &&
+            NameTable.sameWords(sender.memberIdWords, buffer, data.senderOffset(), senderLength))
         {
             checkedBuffer = buffer;
             checkedOffset = offset;
@@ -406,21 +407,5 @@ final class Router
             slowConsumerHandler.onSlowConsumer(session);
         }
         slowCount = 0;
-    }
-
-    private static boolean sameBytes(final byte[] bytes, final DirectBuffer buffer, final int offset, final int length)
-    {
-        if (bytes.length != length)
-        {
-            return false;
-        }
-        for (int i = 0; i < length; i++)
-        {
-            if (bytes[i] != buffer.getByte(offset + i))
-            {
-                return false;
-            }
-        }
-        return true;
     }
 }
