@@ -18,6 +18,8 @@ final class ClientSession extends NameTable.Entry
     final FrameSink out;
     final String memberId;
     final byte[] memberIdBytes;
+    /** {@link #memberIdBytes} eight at a time, to check the sender of each DATA frame it sends. */
+    final long[] memberIdWords;
     /** Groups the installed view has this member in. */
     final ArrayList<Group> groups = new ArrayList<>();
     /** Groups this member asked to be in: joined, or join requested; a leave removes at once. */
@@ -45,6 +47,7 @@ final class ClientSession extends NameTable.Entry
         super(privateName);
         this.memberId = memberId;
         this.memberIdBytes = memberId.getBytes(StandardCharsets.US_ASCII);
+        this.memberIdWords = NameTable.words(memberIdBytes);
         this.connection = connection;
         this.out = out;
         this.connectedAtMs = nowMs;

@@ -150,15 +150,24 @@ final class Membership
         long route(DirectBuffer buffer, int offset, int length);
 
         /**
-         * Flow control: the first local member a reliable DATA frame would reach whose buffer cannot take it now.
+         * Deliver a DATA frame to the local members it names unless flow control holds it: with {@code check}, a
+         * reliable frame that a local member it reaches has no room for now goes to none of them.
          *
          * @param sender the local sender when known, else null.
          * @param buffer frame bytes.
          * @param offset frame start.
          * @param length frame length.
-         * @return that member, or null when every member it reaches has room (or the frame is UNRELIABLE).
+         * @param check  true to apply flow control.
+         * @return null when delivered ({@link #routed()} then tells the other nodes it must reach), else the first
+         *         member without room (never for an UNRELIABLE frame).
          */
-        ClientSession blocker(ClientSession sender, DirectBuffer buffer, int offset, int length);
+        ClientSession deliverIfRoom(ClientSession sender, DirectBuffer buffer, int offset, int length, boolean check);
+
+        /**
+         * @return the other nodes the frame last delivered must reach (their interest), for a frame a local member
+         *         sent.
+         */
+        long routed();
 
         /**
          * A local member held a stream back for {@code slow_consumer_timeout} without reading: disconnect it.
@@ -507,6 +516,15 @@ final class Membership
     }
 
     /**
+     * @param node another node.
+     * @return bytes this node holds of that node's stream (until every member holds what it processed).
+     */
+    long heldBytes(final int node)
+    {
+        return sources[node].log.bytes();
+    }
+
+    /**
      * Leave the cluster (a drain): this node reports that it sees nobody, so the others form a view without it,
      * and it forms one alone. Its members should be gone first ({@link #requestsPending()}).
      */
@@ -591,10 +609,10 @@ final class Membership
             return;
         }
         if (own.log.recordAt(own.cursor) >= own.log.tail() && !own.done && own.markAt == 0 &&
-            (!flowControl() || local.blocker(sender, buffer, offset, length) == null))
+            local.deliverIfRoom(sender, buffer, offset, length, flowControl()) == null)
         {
-            // nothing of this node's stream waits: deliver now, and send on only what other nodes want
-            final long route = local.deliver(sender, buffer, offset, length) & members & ~selfBit;
+            // nothing of this node's stream waits: delivered now; send on only what other nodes want
+            final long route = local.routed() & members & ~selfBit;
             if (route != 0)
             {
                 append(seq, route, buffer, offset, length);
@@ -1070,6 +1088,7 @@ final class Membership
             reportedBytes = 0;
             sendLinkStates();
         }
+        discardHeld();
         pumpAll();
     }
 
@@ -1344,17 +1363,13 @@ final class Membership
             }
             s.holdingSafe = false;
         }
-        if (flowControl())
+        final ClientSession blocker = local.deliverIfRoom(null, buffer, offset, length, flowControl());
+        if (blocker != null)
         {
-            final ClientSession blocker = local.blocker(null, buffer, offset, length);
-            if (blocker != null)
-            {
-                // the stream waits for the member to read: its sources fill their logs and stop their senders
-                block(s, blocker);
-                return false;
-            }
+            // the stream waits for the member to read: its sources fill their logs and stop their senders
+            block(s, blocker);
+            return false;
         }
-        local.deliver(null, buffer, offset, length);
         if (s.node == sequencer && ServiceType.isOrdered(service))
         {
             final int submitter = senderNode(buffer, offset);
@@ -1605,14 +1620,10 @@ final class Membership
         }
         final boolean heldMore = linkState.heldEvent() > peer.heldEvent;
         peer.heldEvent = Math.max(peer.heldEvent, linkState.heldEvent());
-        // the window's start: each frame of this node's stream is passed once per peer
-        final long acked = peer.processed[self];
-        long a = out.recordAt(Math.max(peer.ackPosition, out.head()));
-        while (a < peer.sendPosition && a < out.tail() && out.seq(a) <= acked)
-        {
-            a = out.next(a);
-        }
-        peer.ackPosition = a;
+        // the window's start: the first frame of this node's stream the peer has not processed (the log's index
+        // finds it without reading the frames passed)
+        peer.ackPosition = out.firstAfter(peer.processed[self], Math.max(peer.ackPosition, out.head()),
+            peer.sendPosition);
         if (!peer.streaming && peer.up)
         {
             // the peer holds our stream up to here: a new link resumes right after it
@@ -1662,9 +1673,15 @@ final class Membership
             final int m = Long.numberOfTrailingZeros(mask);
             limit = Math.min(limit, peers[m].streaming ? peers[m].sendPosition : out.head());
         }
-        // a frame of this node's stream goes once every node it was routed to has processed it
-        long stable = -1;
-        for (long p = out.head(); p < limit && p < out.tail(); p = out.next(p))
+        // a frame of this node's stream goes once every node it was routed to has processed it; every node has
+        // processed those through `done`, whatever their route: they are passed without reading them
+        long done = sources[self].processedSeq;
+        for (long mask = members & ~selfBit; mask != 0; mask &= mask - 1)
+        {
+            done = Math.min(done, peers[Long.numberOfTrailingZeros(mask)].processed[self]);
+        }
+        long stable = done;
+        for (long p = out.firstAfter(done, out.head(), limit); p < limit && p < out.tail(); p = out.next(p))
         {
             final long seq = out.seq(p);
             if (!processedByRoute(out.route(p), seq))
@@ -1674,17 +1691,32 @@ final class Membership
             stable = seq;
         }
         out.discardThrough(stable, limit);
+        discardHeld();
+        updateBackPressure();
+    }
+
+    /**
+     * Drop what this node holds of other nodes' streams once it has processed it and every other member holds it.
+     * Called each turn, not only when a LINK_STATE comes: between two LINK_STATEs of the origin (a heartbeat
+     * apart when it has nothing to process) a stream at full rate filled tens of megabytes, all written cold.
+     */
+    private void discardHeld()
+    {
         for (long mask = members & ~selfBit; mask != 0; mask &= mask - 1)
         {
             final int x = Long.numberOfTrailingZeros(mask);
+            final FrameLog log = sources[x].log;
+            if (log.isEmpty() || log.headSeq() > sources[x].processedSeq)
+            {
+                continue;
+            }
             long held = sources[x].processedSeq;
             for (long others = members & ~selfBit & ~(1L << x); others != 0; others &= others - 1)
             {
                 held = Math.min(held, peers[Long.numberOfTrailingZeros(others)].processed[x]);
             }
-            sources[x].log.discardThrough(held, sources[x].cursor);
+            log.discardThrough(held, sources[x].cursor);
         }
-        updateBackPressure();
     }
 
     private boolean processedByRoute(final long route, final long seq)

@@ -173,11 +173,18 @@ final class NameTable<T extends NameTable.Entry>
      */
     private static boolean sameBytes(final Entry entry, final DirectBuffer buffer, final int offset, final int length)
     {
-        if (entry.nameBytes.length != length)
-        {
-            return false;
-        }
-        final long[] words = entry.nameWords;
+        return entry.nameBytes.length == length && sameWords(entry.nameWords, buffer, offset, length);
+    }
+
+    /**
+     * @param words  a name as {@link #words} gives it.
+     * @param buffer holding a name of the same length.
+     * @param offset where that name starts.
+     * @param length the length of both.
+     * @return true when the two names are the same bytes.
+     */
+    static boolean sameWords(final long[] words, final DirectBuffer buffer, final int offset, final int length)
+    {
         final int full = length >> 3;
         for (int k = 0; k < full; k++)
         {
@@ -215,7 +222,8 @@ final class NameTable<T extends NameTable.Entry>
 
     /**
      * FNV-1a over little-endian 8-byte words (the last one zero-padded), folded to 32 bits: one multiply per eight
-     * bytes of name. A name is never read past its end, so a name at the very end of a buffer is safe.
+     * bytes of name. A name is never read past its end, so a name at the very end of a buffer is safe (its last
+     * bytes may be read together with bytes before it).
      */
     static int hash(final DirectBuffer buffer, final int offset, final int length)
     {
@@ -232,9 +240,18 @@ final class NameTable<T extends NameTable.Entry>
         return mix((int)(h ^ (h >>> 32)));
     }
 
-    /** The last 1..7 bytes of a name as a zero-padded little-endian word. */
+    /**
+     * The last 1..7 bytes of a name as a zero-padded little-endian word: one read of the eight bytes that end
+     * where the name ends (bytes before it in the buffer, shifted out), unless the name is that close to the
+     * buffer's start.
+     */
     private static long tail(final DirectBuffer buffer, final int offset, final int count)
     {
+        final int end = offset + count;
+        if (end >= 8)
+        {
+            return buffer.getLong(end - 8, LITTLE_ENDIAN) >>> ((8 - count) << 3);
+        }
         long word = 0;
         for (int i = 0; i < count; i++)
         {

@@ -34,10 +34,8 @@ final class Router
 
     /** {@link #route} only finds the nodes. */
     private static final int ROUTE = 0;
-    /** {@link #route} also delivers to local members. */
-    private static final int DELIVER = 1;
-    /** {@link #route} also looks for a local member without room ({@link #blocker}). */
-    private static final int CHECK = 2;
+    /** {@link #route} also collects the local members the frame reaches into {@link #targets}. */
+    private static final int COLLECT = 1;
 
     private final int selfIndex;
     private final int maxFrameSize;
@@ -54,7 +52,9 @@ final class Router
     private ClientSession[] slow = new ClientSession[16];
     private int slowCount;
     private long stamp;
-    private ClientSession blocked;
+    private ClientSession[] targets = new ClientSession[16];
+    private int targetCount;
+    private long routed;
 
     Router(
         final int selfIndex,
@@ -118,7 +118,8 @@ final class Router
             checkedOffset = 0;
             checkedLength = frameLength;
         }
-        else if (sameBytes(sender.memberIdBytes, buffer, data.senderOffset(), senderLength))
+        else if (senderLength == sender.memberIdBytes.length &&
+            NameTable.sameWords(sender.memberIdWords, buffer, data.senderOffset(), senderLength))
         {
             checkedBuffer = buffer;
             checkedOffset = offset;
@@ -175,55 +176,98 @@ final class Router
      * Deliver a DATA frame to the local members it names, by the installed view.
      *
      * @param sender the local sender when known; else found from the frame when SELF_DISCARD needs it.
-     * @param frame  the frame.
+     * @param frame  a frame validated on its arrival at this node ({@link #check}, or a peer's stream).
      * @param offset frame start.
      * @param length frame length.
      * @return the other nodes with members in a destination (where a local member's message must go).
      */
     long deliver(final ClientSession sender, final DirectBuffer frame, final int offset, final int length)
     {
-        data.wrap(frame, offset, length);
-        final int service = data.service();
-        final long nodes = route(frame, DELIVER, skip(sender, frame, service), ServiceType.isUnreliable(service),
-            offset, length);
-        flushSlow();
-        return nodes;
+        deliverIfRoom(sender, frame, offset, length, false);
+        return routed;
     }
 
     /**
-     * @param frame  a DATA frame.
+     * Deliver a DATA frame to the local members it names unless flow control holds it, in one pass over its
+     * destinations: the members it reaches are found once, checked for room, then written to. A reliable frame
+     * that one of them has no room for goes to none of them: it waits, whole.
+     *
+     * @param sender the local sender when known; else found from the frame when SELF_DISCARD needs it.
+     * @param frame  a frame validated on its arrival at this node ({@link #check}, or a peer's stream).
+     * @param offset frame start.
+     * @param length frame length.
+     * @param check  true to apply flow control; false delivers whatever room there is (a member without room for
+     *               a reliable frame is cut as a slow consumer).
+     * @return null when delivered ({@link #routed()} then tells which other nodes it must reach), else the first
+     *         member without room (an UNRELIABLE frame is never held: it is dropped per member instead).
+     */
+    ClientSession deliverIfRoom(
+        final ClientSession sender, final DirectBuffer frame, final int offset, final int length, final boolean check)
+    {
+        wrapValidated(frame, offset, length);
+        final int service = data.service();
+        final boolean unreliable = ServiceType.isUnreliable(service);
+        final long nodes = route(frame, COLLECT, skip(sender, frame, service));
+        routed = nodes;
+        final ClientSession[] targets = this.targets;
+        final int count = targetCount;
+        targetCount = 0;
+        if (check && !unreliable)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                final ClientSession target = targets[i];
+                if (target.out.pendingBytes() + length > dataLimit(target))
+                {
+                    Arrays.fill(targets, 0, count, null);
+                    return target;
+                }
+            }
+        }
+        for (int i = 0; i < count; i++)
+        {
+            deliver(targets[i], unreliable, frame, offset, length);
+            targets[i] = null;
+        }
+        flushSlow();
+        routed = nodes; // a member cut above may have routed other frames since
+        return null;
+    }
+
+    /**
+     * @return the other nodes with members in a destination of the frame last given to {@link #deliverIfRoom},
+     *         {@link #deliver} or {@link #route}.
+     */
+    long routed()
+    {
+        return routed;
+    }
+
+    /**
+     * @param frame  a DATA frame validated on its arrival at this node.
      * @param offset frame start.
      * @param length frame length.
      * @return the other nodes with members in a destination, without delivering.
      */
     long route(final DirectBuffer frame, final int offset, final int length)
     {
-        data.wrap(frame, offset, length);
-        return route(frame, ROUTE, null, false, offset, length);
+        wrapValidated(frame, offset, length);
+        routed = route(frame, ROUTE, null);
+        return routed;
     }
 
     /**
-     * Flow control: find a local member that a reliable frame would reach and whose buffer cannot take it now.
-     *
-     * @param sender the local sender when known, else null.
-     * @param frame  a DATA frame.
-     * @param offset frame start.
-     * @param length frame length.
-     * @return that member, or null (also for an UNRELIABLE frame, which is dropped per member instead).
+     * A frame given to routing was validated when it arrived (by {@link #check}, or as a peer's stream frame):
+     * only its destinations are found again here, without the name checks. A layout that does not hold means a
+     * path skipped that validation: a bug, reported as such rather than routed.
      */
-    ClientSession blocker(final ClientSession sender, final DirectBuffer frame, final int offset, final int length)
+    private void wrapValidated(final DirectBuffer frame, final int offset, final int length)
     {
-        data.wrap(frame, offset, length);
-        final int service = data.service();
-        if (ServiceType.isUnreliable(service))
+        if (!data.wrapValidated(frame, offset, length))
         {
-            return null;
+            throw new IllegalStateException("DATA frame of " + length + " bytes reached routing without validation " +
+                "(its layout is broken: " + data.wrap(frame, offset, length) + ")");
         }
-        blocked = null;
-        route(frame, CHECK, skip(sender, frame, service), false, offset, length);
-        final ClientSession found = blocked;
-        blocked = null;
-        return found;
     }
 
     private ClientSession skip(final ClientSession sender, final DirectBuffer frame, final int service)
@@ -243,13 +287,7 @@ final class Router
         return sessions.find(frame, at + 1, split - 1);
     }
 
-    private long route(
-        final DirectBuffer frame,
-        final int mode,
-        final ClientSession skip,
-        final boolean unreliable,
-        final int frameOffset,
-        final int frameLength)
+    private long route(final DirectBuffer frame, final int mode, final ClientSession skip)
     {
         final long stamp = ++this.stamp;
         long nodes = 0;
@@ -264,9 +302,9 @@ final class Router
                 if (node == selfIndex)
                 {
                     final ClientSession target = sessions.find(frame, at + 1, split - 1);
-                    if (mode != ROUTE && target != null && target != skip)
+                    if (mode == COLLECT && target != null && target != skip)
                     {
-                        reach(mode, target, stamp, unreliable, frame, frameOffset, frameLength);
+                        collect(target, stamp);
                     }
                 }
                 else if (node >= 0)
@@ -279,7 +317,7 @@ final class Router
                 final Group group = groups.find(frame, at, len);
                 if (group != null)
                 {
-                    if (mode != ROUTE)
+                    if (mode == COLLECT)
                     {
                         final ClientSession[] local = group.local;
                         for (int j = 0, m = group.localCount; j < m; j++)
@@ -287,7 +325,7 @@ final class Router
                             final ClientSession target = local[j];
                             if (target != skip)
                             {
-                                reach(mode, target, stamp, unreliable, frame, frameOffset, frameLength);
+                                collect(target, stamp);
                             }
                         }
                     }
@@ -298,24 +336,19 @@ final class Router
         return nodes & ~(1L << selfIndex);
     }
 
-
-    private void reach(
-        final int mode,
-        final ClientSession target,
-        final long stamp,
-        final boolean unreliable,
-        final DirectBuffer frame,
-        final int offset,
-        final int length)
+    /** Each member once per message, however many of its groups the message names; none that is being closed. */
+    private void collect(final ClientSession target, final long stamp)
     {
-        if (mode == DELIVER)
+        if (target.deliveryStamp == stamp || target.closing)
         {
-            deliver(target, stamp, unreliable, frame, offset, length);
+            return;
         }
-        else if (blocked == null && !target.closing && target.out.pendingBytes() + length > dataLimit(target))
+        target.deliveryStamp = stamp;
+        if (targetCount == targets.length)
         {
-            blocked = target;
+            targets = Arrays.copyOf(targets, targetCount * 2);
         }
+        targets[targetCount++] = target;
     }
 
     /**
@@ -330,17 +363,11 @@ final class Router
 
     private void deliver(
         final ClientSession target,
-        final long stamp,
         final boolean unreliable,
         final DirectBuffer frame,
         final int offset,
         final int length)
     {
-        if (target.deliveryStamp == stamp || target.closing)
-        {
-            return;
-        }
-        target.deliveryStamp = stamp;
         // unreliable traffic gets half the buffer, so reliable messages still fit behind it
         if (unreliable && target.out.pendingBytes() + length > target.out.writeLimit() / 2)
         {
@@ -380,21 +407,5 @@ final class Router
             slowConsumerHandler.onSlowConsumer(session);
         }
         slowCount = 0;
-    }
-
-    private static boolean sameBytes(final byte[] bytes, final DirectBuffer buffer, final int offset, final int length)
-    {
-        if (bytes.length != length)
-        {
-            return false;
-        }
-        for (int i = 0; i < length; i++)
-        {
-            if (bytes[i] != buffer.getByte(offset + i))
-            {
-                return false;
-            }
-        }
-        return true;
     }
 }

@@ -540,10 +540,20 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
     }
 
     /** {@inheritDoc} */
-    public ClientSession blocker(
-        final ClientSession sender, final DirectBuffer buffer, final int offset, final int length)
+    public ClientSession deliverIfRoom(
+        final ClientSession sender,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length,
+        final boolean check)
     {
-        return router.blocker(sender, buffer, offset, length);
+        return router.deliverIfRoom(sender, buffer, offset, length, check);
+    }
+
+    /** {@inheritDoc} */
+    public long routed()
+    {
+        return router.routed();
     }
 
     /** {@inheritDoc} */

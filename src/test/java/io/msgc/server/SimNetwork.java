@@ -152,6 +152,12 @@ final class SimNetwork implements AutoCloseable
 
         public long deliver(final ClientSession sender, final DirectBuffer buffer, final int offset, final int length)
         {
+            trace(buffer, offset, length);
+            return router.deliver(sender, buffer, offset, length);
+        }
+
+        private void trace(final DirectBuffer buffer, final int offset, final int length)
+        {
             if (TRACE)
             {
                 final DataFrame d = new DataFrame();
@@ -166,7 +172,6 @@ final class SimNetwork implements AutoCloseable
                     buffer.getLong(d.payloadOffset()) + " " + ServiceType.name(d.service()) + " to " +
                     d.destination(0) + " at " + now / 1000 + "us view=" + membership.viewId() + " locals=" + locals);
             }
-            return router.deliver(sender, buffer, offset, length);
         }
 
         public long route(final DirectBuffer buffer, final int offset, final int length)
@@ -174,10 +179,24 @@ final class SimNetwork implements AutoCloseable
             return router.route(buffer, offset, length);
         }
 
-        public ClientSession blocker(
-            final ClientSession sender, final DirectBuffer buffer, final int offset, final int length)
+        public ClientSession deliverIfRoom(
+            final ClientSession sender,
+            final DirectBuffer buffer,
+            final int offset,
+            final int length,
+            final boolean check)
         {
-            return router.blocker(sender, buffer, offset, length);
+            final ClientSession blocker = router.deliverIfRoom(sender, buffer, offset, length, check);
+            if (blocker == null)
+            {
+                trace(buffer, offset, length);
+            }
+            return blocker;
+        }
+
+        public long routed()
+        {
+            return router.routed();
         }
 
         public void cutSlowConsumer(final ClientSession session, final long stalledMs)

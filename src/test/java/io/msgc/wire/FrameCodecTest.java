@@ -3,6 +3,8 @@ package io.msgc.wire;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
+import java.util.Random;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -87,6 +89,74 @@ class FrameCodecTest
         assertEquals("#bob#node2", data.destination(1));
         assertEquals("news", data.destination(2));
         assertEquals("hello world", buffer.getStringWithoutLengthAscii(data.payloadOffset(), data.payloadLength()));
+    }
+
+    @Test
+    void dataWrappedAgainAfterValidationFindsTheSameFieldsAndNeverLeavesTheFrame()
+    {
+        final UnsafeBuffer payload = new UnsafeBuffer("hello world".getBytes());
+        final int length = DataFrame.encode(buffer, 0, 0L, ServiceType.FIFO, 42,
+            "#alice#node1", new String[]{"chat", "#bob#node2", "news"}, 3, payload, 0, payload.capacity());
+        final DataFrame validated = new DataFrame();
+        assertNull(validated.wrap(buffer, 0, length));
+        final DataFrame again = new DataFrame();
+        assertTrue(again.wrapValidated(buffer, 0, length));
+        assertEquals(validated.destinationCount(), again.destinationCount());
+        for (int i = 0; i < 3; i++)
+        {
+            assertEquals(validated.destination(i), again.destination(i));
+        }
+        assertEquals(validated.payloadOffset(), again.payloadOffset());
+        assertEquals(validated.payloadLength(), again.payloadLength());
+        // a frame cut anywhere inside its destinations, or claiming more of them than it holds, is refused
+        final int destinationsEnd = validated.payloadOffset();
+        for (int cut = 0; cut < destinationsEnd; cut++)
+        {
+            assertFalse(again.wrapValidated(buffer, 0, cut), "cut at " + cut);
+            assertEquals(0, again.destinationCount());
+        }
+        buffer.putByte(DataFrame.COUNT_OFFSET, (byte)4);
+        buffer.putByte(destinationsEnd, (byte)100);
+        assertFalse(again.wrapValidated(buffer, 0, length));
+        buffer.putByte(DataFrame.COUNT_OFFSET, (byte)0);
+        assertFalse(again.wrapValidated(buffer, 0, length));
+    }
+
+    @Test
+    void senderIsOnComparesTheNodePartOfTheSender()
+    {
+        final Random random = new Random(3);
+        final UnsafeBuffer payload = new UnsafeBuffer(new byte[16]);
+        for (int round = 0; round < 20_000; round++)
+        {
+            final String node = randomName(random, 1 + random.nextInt(20));
+            String nodePart = random.nextInt(3) == 0 ? randomName(random, 1 + random.nextInt(20)) : node;
+            if (random.nextInt(3) == 0 && node.length() > 1)
+            {
+                // one byte different, anywhere
+                final char[] chars = node.toCharArray();
+                final int at = random.nextInt(chars.length);
+                chars[at] = chars[at] == 'a' ? 'b' : 'a';
+                nodePart = new String(chars);
+            }
+            final String sender = "#" + randomName(random, 1 + random.nextInt(10)) + "#" + nodePart;
+            final int at = random.nextInt(64);
+            final int length = DataFrame.encode(buffer, at, 0L, ServiceType.FIFO, 0, sender, new String[]{"g"}, 1,
+                payload, 0, 16);
+            assertNull(new DataFrame().wrap(buffer, at, length));
+            assertEquals(sender.endsWith("#" + node), DataFrame.senderIsOn(buffer, at, node.getBytes()),
+                sender + " on " + node);
+        }
+    }
+
+    private static String randomName(final Random random, final int length)
+    {
+        final StringBuilder b = new StringBuilder();
+        for (int i = 0; i < length; i++)
+        {
+            b.append((char)('a' + random.nextInt(3)));
+        }
+        return b.toString();
     }
 
     @Test

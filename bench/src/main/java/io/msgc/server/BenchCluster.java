@@ -90,10 +90,19 @@ final class BenchCluster implements AutoCloseable
             return router.route(buffer, offset, length);
         }
 
-        public ClientSession blocker(
-            final ClientSession sender, final DirectBuffer buffer, final int offset, final int length)
+        public ClientSession deliverIfRoom(
+            final ClientSession sender,
+            final DirectBuffer buffer,
+            final int offset,
+            final int length,
+            final boolean check)
         {
-            return router.blocker(sender, buffer, offset, length);
+            return router.deliverIfRoom(sender, buffer, offset, length, check);
+        }
+
+        public long routed()
+        {
+            return router.routed();
         }
 
         public void cutSlowConsumer(final ClientSession session, final long stalledMs)
