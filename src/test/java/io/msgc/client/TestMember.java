@@ -241,8 +241,17 @@ public final class TestMember implements AutoCloseable
      */
     public void awaitMessages(final int count, final long timeoutMs)
     {
-        Cluster.await(client.privateName() + " receives " + count + " messages (has " + messages.size() + ")",
-            timeoutMs, () -> messages.size() >= count);
+        final int before = messages.size();
+        try
+        {
+            Cluster.await(client.privateName() + " receives " + count + " messages", timeoutMs,
+                () -> messages.size() >= count);
+        }
+        catch (final AssertionError e)
+        {
+            throw new AssertionError(e.getMessage() + ": had " + before + " at the start, " + messages.size() +
+                " at the end; events " + events + ", errors " + errors, e);
+        }
     }
 
     /**
