@@ -86,6 +86,7 @@ public final class Poller implements AutoCloseable
     private int turnDepth;
     private long turn;
     private long nextId = 1;
+    private long nowNs;
     private long nowMs;
     private long epochMs;
     private long nextTickMs;
@@ -132,6 +133,15 @@ public final class Poller implements AutoCloseable
     }
 
     /**
+     * @return the loop's monotonic clock in ns, read at the same time as {@link #nowMs}: a per-frame path reads the
+     *         time of its turn here instead of reading the clock (20-30 ns a read, a third of routing a frame).
+     */
+    public long nowNs()
+    {
+        return nowNs;
+    }
+
+    /**
      * @return wall-clock epoch ms read at the same time as {@link #nowMs}: for display only, never a deadline.
      */
     public long epochMs()
@@ -144,7 +154,8 @@ public final class Poller implements AutoCloseable
      */
     public void updateClock()
     {
-        nowMs = nanoClock.nanoTime() / 1_000_000;
+        nowNs = nanoClock.nanoTime();
+        nowMs = nowNs / 1_000_000;
         epochMs = epochClock.time();
     }
 

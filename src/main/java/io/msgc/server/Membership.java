@@ -414,7 +414,7 @@ final class Membership
      * @param nodeNames     node names by index (the peers list, which a reload may extend or shorten).
      * @param incarnation   this node's incarnation.
      * @param limits        sizes and timeouts.
-     * @param clock         monotonic clock for every deadline.
+     * @param clock         monotonic clock for every deadline, read per frame (the event loop's time of the turn).
      * @param epochClock    wall clock, for display only.
      * @param transport     links to the other nodes.
      * @param local         local delivery and routing.

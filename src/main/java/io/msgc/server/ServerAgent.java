@@ -187,8 +187,9 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
         final Membership.Limits limits = new Membership.Limits(config.maxFrameSize(),
             TimeUnit.MILLISECONDS.toNanos(config.peerTimeoutMs()), config.maxBacklog(), MAX_STREAM_BYTES,
             TimeUnit.SECONDS.toNanos(config.slowConsumerTimeout()));
+        // the turn's time, not a clock read per peer frame: precise enough for deadlines of a peer timeout
         this.membership = new Membership(
-            self.index(), nodeNames, incarnation, limits, nanoClock, epochClock, mesh, this, table, log);
+            self.index(), nodeNames, incarnation, limits, poller::nowNs, epochClock, mesh, this, table, log);
         mesh.membership(membership);
         nodeView.set(membership.viewId(), membership.members());
         this.adminReport = new AdminReport(config, self, mesh, membership, table, sessions, counters);
