@@ -261,7 +261,12 @@ public final class InProcessMember implements AutoCloseable
         final String[] groups,
         final int groupCount)
     {
-        checkedDestination = SendChecks.multicast(service, groups, groupCount, checkedDestination);
+        final String checked = SendChecks.multicast(service, groups, groupCount, checkedDestination);
+        if (checked != checkedDestination)
+        {
+            // only on a change: other sending threads read it, so a store per message would bounce its cache line
+            checkedDestination = checked;
+        }
         if (!isAttached())
         {
             return CLOSED;

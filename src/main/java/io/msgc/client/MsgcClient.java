@@ -421,7 +421,12 @@ public final class MsgcClient implements AutoCloseable
         final String[] groups,
         final int groupCount)
     {
-        checkedDestination = SendChecks.multicast(service, groups, groupCount, checkedDestination);
+        final String checked = SendChecks.multicast(service, groups, groupCount, checkedDestination);
+        if (checked != checkedDestination)
+        {
+            // only on a change: other sending threads read it, so a store per message would bounce its cache line
+            checkedDestination = checked;
+        }
         final int s = state;
         if (s != STATE_CONNECTED || closeRequested)
         {
