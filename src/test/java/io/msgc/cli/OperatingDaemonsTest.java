@@ -190,7 +190,8 @@ class OperatingDaemonsTest
             assertEquals(0, reloaded.exit(), reloaded.toString());
             assertTrue(reloaded.out().startsWith("reloaded " + config + ": 1 applied, 1 need a restart\n"),
                 reloaded.out());
-            assertEquals(0, Console.run("peers", "-s", prefix + "1:" + port).exit(), "still serving");
+            final Console peers = Console.run("peers", "-s", prefix + "1:" + port);
+            assertEquals(0, peers.exit(), "still serving: " + peers);
 
             // clean stops: SIGTERM and SIGINT both exit 0 and remove the counters file
             assertEquals(0, n2.terminate(), n2.output());
