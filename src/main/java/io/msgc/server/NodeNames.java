@@ -1,6 +1,7 @@
 package io.msgc.server;
 
 import io.msgc.conf.PeerConfig;
+import io.msgc.wire.DataFrame;
 import org.agrona.DirectBuffer;
 
 import java.nio.charset.StandardCharsets;
@@ -19,6 +20,7 @@ final class NodeNames
 
     private final String[] names = new String[MAX];
     private final byte[][] bytes = new byte[MAX][];
+    private final long[][] words = new long[MAX][];
     private int count;
     private int highWater;
 
@@ -63,6 +65,7 @@ final class NodeNames
         }
         names[count] = name;
         bytes[count] = name.getBytes(StandardCharsets.US_ASCII);
+        words[count] = DataFrame.nameWords(bytes[count]);
         count++;
         highWater = Math.max(highWater, count);
     }
@@ -99,6 +102,15 @@ final class NodeNames
     byte[] bytes(final int index)
     {
         return bytes[index];
+    }
+
+    /**
+     * @param index a node index below {@link #highWater()}.
+     * @return {@link DataFrame#nameWords} of its name.
+     */
+    long[] words(final int index)
+    {
+        return words[index];
     }
 
     /**

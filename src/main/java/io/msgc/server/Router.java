@@ -280,7 +280,8 @@ final class Router
         final int at = data.senderOffset();
         final int length = data.senderLength();
         final int split = NameRules.memberIdSplit(frame, at, length);
-        if (split < 0 || !DataFrame.senderIsOn(frame, data.offset(), nodeNames.bytes(selfIndex)))
+        if (split < 0 ||
+            !DataFrame.senderIsOn(frame, data.offset(), nodeNames.bytes(selfIndex), nodeNames.words(selfIndex)))
         {
             return null;
         }

@@ -276,25 +276,54 @@ public final class DataFrame extends FrameDecoder
      */
     public static boolean senderIsOn(final DirectBuffer buffer, final int offset, final byte[] node)
     {
+        return senderIsOn(buffer, offset, node, nameWords(node));
+    }
+
+    /**
+     * {@link #senderIsOn(DirectBuffer, int, byte[])} with the name's words computed once: every DATA frame a peer
+     * sends is checked so.
+     *
+     * @param buffer holding a DATA frame.
+     * @param offset where the frame starts.
+     * @param node   a node name's bytes.
+     * @param words  {@link #nameWords} of {@code node}.
+     * @return true when the sender member id ends with {@code #node}.
+     */
+    public static boolean senderIsOn(final DirectBuffer buffer, final int offset, final byte[] node, final long[] words)
+    {
         final int length = buffer.getByte(offset + SENDER_OFFSET) & 0xFF;
         final int start = offset + SENDER_OFFSET + 1 + length - node.length;
         if (length < node.length + 3 || buffer.getByte(start - 1) != '#')
         {
             return false;
         }
-        // eight bytes at a time: every DATA frame a peer sends is checked so; the last word is the eight bytes that
-        // end with the sender (the frame's header precedes the sender, so they are in the frame)
+        // eight bytes at a time; the last word is the eight bytes that end with the sender (the frame's header
+        // precedes the sender, so they are in the frame)
         int i = 0;
-        for (; i + 8 <= node.length; i += 8)
+        int w = 0;
+        for (; i + 8 <= node.length; i += 8, w++)
         {
-            if (buffer.getLong(start + i, LITTLE_ENDIAN) != word(node, i, 8))
+            if (buffer.getLong(start + i, LITTLE_ENDIAN) != words[w])
             {
                 return false;
             }
         }
         final int rest = node.length - i;
-        return rest == 0 ||
-            buffer.getLong(start + node.length - 8, LITTLE_ENDIAN) >>> ((8 - rest) << 3) == word(node, i, rest);
+        return rest == 0 || buffer.getLong(start + node.length - 8, LITTLE_ENDIAN) >>> ((8 - rest) << 3) == words[w];
+    }
+
+    /**
+     * @param name a name's bytes.
+     * @return its bytes as little-endian words, eight at a time, the last one holding what is left.
+     */
+    public static long[] nameWords(final byte[] name)
+    {
+        final long[] words = new long[(name.length + 7) >> 3];
+        for (int i = 0; i < words.length; i++)
+        {
+            words[i] = word(name, i << 3, Math.min(8, name.length - (i << 3)));
+        }
+        return words;
     }
 
     /** {@code count} (1..8) bytes of {@code bytes} from {@code from} as a little-endian word. */
