@@ -910,6 +910,16 @@ final class Membership
         {
             return forged;
         }
+        if (type == FrameType.DATA && mayProcessUnheld(source) && processData(source, buffer, offset, length, seq))
+        {
+            // processed from the link's buffer: holding it would only copy it into the log for discardHeld to drop
+            // at the end of this turn (a frame that must wait is held below and tried again like any other)
+            source.receivedSeq = seq;
+            source.processedSeq = seq;
+            countProcessed(length);
+            advanceFrom(source);
+            return null;
+        }
         if (source.log.append(seq, 0, buffer, offset, length) < 0)
         {
             return "holding " + source.log.bytes() + " bytes of " + nodeNames.name(node) + "'s stream: it is not stable";
@@ -937,6 +947,18 @@ final class Membership
     }
 
     /**
+     * A frame of this stream may skip the log when nothing of the stream waits before it and no node but its origin
+     * and this one is in the view: no third node can ever need it from this node (a survivor hands on what it holds
+     * only to other survivors of the view, for nodes that left it), and outside a view change nothing else reads a
+     * processed frame of another node's stream.
+     */
+    private boolean mayProcessUnheld(final Inbound s)
+    {
+        return flush == null && (members & ~selfBit) == 1L << s.node && !s.frozen && !s.done &&
+            s.streamView == viewId && s.log.recordAt(s.cursor) >= s.log.tail();
+    }
+
+    /**
      * Identity binding, on a validated stream frame: a node speaks for its own members only. A DATA frame's sender
      * is a member of the node that originated it (its {@code origin}); only the sequencer's ordered copies carry
      * other nodes' members, and those must be members of a node of the peers list. An EVENT_REQUEST is for a member
@@ -951,9 +973,9 @@ final class Membership
         {
             if (!StreamFrame.isOrdered(buffer, offset))
             {
-                return DataFrame.senderIsOn(buffer, offset, nodeNames.bytes(origin)) ? null : FORGED + "DATA from " +
-                    nodeNames.name(from) + " names sender '" + dataFrame.sender() + "', not a member of " +
-                    nodeNames.name(origin);
+                return DataFrame.senderIsOn(buffer, offset, nodeNames.bytes(origin), nodeNames.words(origin)) ? null :
+                    FORGED + "DATA from " + nodeNames.name(from) + " names sender '" + dataFrame.sender() +
+                    "', not a member of " + nodeNames.name(origin);
             }
             return senderNode(buffer, offset) >= 0 ? null : FORGED + "ordered DATA from " + nodeNames.name(from) +
                 " names sender '" + dataFrame.sender() + "', a member of no node of the peers list";
@@ -1266,11 +1288,17 @@ final class Membership
             s.processedSeq = seq;
             s.cursor = frames.next(p);
             progressed = true;
-            reportedBytes += length;
-            if (reportedBytes > REPORT_BYTES)
-            {
-                reportDue = true;
-            }
+            countProcessed(length);
+        }
+    }
+
+    /** Processed bytes of other streams are acknowledged in a LINK_STATE once they add up to a report's worth. */
+    private void countProcessed(final int length)
+    {
+        reportedBytes += length;
+        if (reportedBytes > REPORT_BYTES)
+        {
+            reportDue = true;
         }
     }
 
@@ -1326,7 +1354,7 @@ final class Membership
     }
 
     private boolean processData(
-        final Inbound s, final UnsafeBuffer buffer, final int offset, final int length, final long seq)
+        final Inbound s, final DirectBuffer buffer, final int offset, final int length, final long seq)
     {
         if (StreamFrame.isSubmit(buffer, offset))
         {
@@ -1390,7 +1418,7 @@ final class Membership
     {
         for (int i = 0; i < nodeCount; i++)
         {
-            if (DataFrame.senderIsOn(buffer, offset, nodeNames.bytes(i)))
+            if (DataFrame.senderIsOn(buffer, offset, nodeNames.bytes(i), nodeNames.words(i)))
             {
                 return i;
             }
