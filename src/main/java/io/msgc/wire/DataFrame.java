@@ -273,6 +273,8 @@ public final class DataFrame extends FrameDecoder
      * @param offset where the frame starts.
      * @param node   a node name's bytes, e.g. {@code node2}.
      * @return true when the sender member id ends with {@code #node}: the sender is a member of that node.
+     *         Computes the name's words on each call (a small allocation); a per-frame path keeps them
+     *         ({@link #senderIsOn(DirectBuffer, int, byte[], long[])}).
      */
     public static boolean senderIsOn(final DirectBuffer buffer, final int offset, final byte[] node)
     {
