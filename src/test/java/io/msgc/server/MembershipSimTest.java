@@ -49,9 +49,7 @@ class MembershipSimTest
     @Test
     void threeNodesAgreeOnViewsAndOrder()
     {
-        final SimNetwork net = new SimNetwork(3, 1);
-        net.startAll();
-        net.awaitSettled(2000 * MS);
+        final SimNetwork net = SimNetwork.settled(3, 1);
         final List<SimNetwork.Member> members = new ArrayList<>();
         for (int node = 0; node < 3; node++)
         {
@@ -80,9 +78,7 @@ class MembershipSimTest
     @Test
     void aPeerThatReadsNothingIsCutAndGetsEverythingOnItsNextLink()
     {
-        final SimNetwork net = new SimNetwork(2, 3);
-        net.startAll();
-        net.awaitSettled(2000 * MS);
+        final SimNetwork net = SimNetwork.settled(2, 3);
         final SimNetwork.Member sender = net.connect(0, "sender");
         final SimNetwork.Member receiver = net.connect(1, "receiver");
         receiver.join("g");
@@ -115,9 +111,7 @@ class MembershipSimTest
     {
         for (final int restarted : new int[]{0, 1})
         {
-            final SimNetwork net = new SimNetwork(3, 5);
-            net.startAll();
-            net.awaitSettled(2000 * MS);
+            final SimNetwork net = SimNetwork.settled(3, 5);
             final List<SimNetwork.Member> members = new ArrayList<>();
             for (int node = 0; node < 3; node++)
             {
@@ -169,9 +163,7 @@ class MembershipSimTest
     {
         for (int startAt = 400; startAt <= 900; startAt += 50)
         {
-            final SimNetwork net = new SimNetwork(3, 5);
-            net.startAll();
-            net.awaitSettled(2000 * MS);
+            final SimNetwork net = SimNetwork.settled(3, 5);
             final List<SimNetwork.Member> members = new ArrayList<>();
             for (int node = 0; node < 3; node++)
             {
@@ -372,9 +364,7 @@ class MembershipSimTest
     @Test
     void anEventPastAHoleNoSurvivorCanFillIsNotInstalledBeforeTheTransitionalView()
     {
-        final SimNetwork net = new SimNetwork(3, 7);
-        net.startAll();
-        net.awaitSettled(2000 * MS);
+        final SimNetwork net = SimNetwork.settled(3, 7);
         final SimNetwork.Member sender = net.connect(0, "sender");
         final SimNetwork.Member receiver = net.connect(1, "receiver");
         final SimNetwork.Member other = net.connect(2, "other");
@@ -405,9 +395,7 @@ class MembershipSimTest
     @Test
     void aSurvivorHandsOnWhatItProcessedOfAFailedNodesStream()
     {
-        final SimNetwork net = new SimNetwork(3, 11);
-        net.startAll();
-        net.awaitSettled(2000 * MS);
+        final SimNetwork net = SimNetwork.settled(3, 11);
         final SimNetwork.Member sender = net.connect(0, "sender");
         final SimNetwork.Member near = net.connect(1, "near");
         final SimNetwork.Member far = net.connect(2, "far");

@@ -338,6 +338,21 @@ final class SimNetwork implements AutoCloseable
     }
 
     /**
+     * A network whose nodes all started and agreed on their first view (within 2 s of simulated time).
+     *
+     * @param nodeCount nodes (at most 64).
+     * @param seed      the scheduler's seed.
+     * @return the settled network.
+     */
+    static SimNetwork settled(final int nodeCount, final long seed)
+    {
+        final SimNetwork net = new SimNetwork(nodeCount, seed);
+        net.startAll();
+        net.awaitSettled(2000 * MS);
+        return net;
+    }
+
+    /**
      * @param nodeCount nodes (at most 64).
      * @param seed      the scheduler's seed.
      */

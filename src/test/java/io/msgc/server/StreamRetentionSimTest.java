@@ -19,9 +19,7 @@ class StreamRetentionSimTest
     @Test
     void aProcessedStreamIsDroppedWithoutWaitingForItsOriginsLinkState()
     {
-        final SimNetwork net = new SimNetwork(2, 5);
-        net.startAll();
-        net.awaitSettled(2000 * MS);
+        final SimNetwork net = SimNetwork.settled(2, 5);
         final SimNetwork.Member sender = net.connect(0, "sender");
         final SimNetwork.Member receiver = net.connect(1, "receiver");
         receiver.join("g");
