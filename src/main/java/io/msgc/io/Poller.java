@@ -35,7 +35,7 @@ import java.util.function.Consumer;
  * per frame than a large one.
  * <p>
  * <b>Clocks.</b> {@link #nowMs} is monotonic (a {@link NanoClock}), for every deadline and age; {@link #epochMs}
- * is wall-clock time for display only. Both are read once per turn and may be injected for tests.
+ * is wall-clock time for display only, read on the first ask in a turn. Both may be injected for tests.
  */
 public final class Poller implements AutoCloseable
 {
@@ -89,6 +89,7 @@ public final class Poller implements AutoCloseable
     private long nowNs;
     private long nowMs;
     private long epochMs;
+    private boolean epochStale;
     private long nextTickMs;
     private int workCount;
 
@@ -142,21 +143,28 @@ public final class Poller implements AutoCloseable
     }
 
     /**
-     * @return wall-clock epoch ms read at the same time as {@link #nowMs}: for display only, never a deadline.
+     * @return wall-clock epoch ms of this turn, read on the turn's first call (it is for display only, never a
+     *         deadline, and most turns never ask, so a turn reads one clock, not two).
      */
     public long epochMs()
     {
+        if (epochStale)
+        {
+            epochMs = epochClock.time();
+            epochStale = false;
+        }
         return epochMs;
     }
 
     /**
-     * Read the clocks now (a poll does it at its start and after the select).
+     * Read the monotonic clock now (a poll does it at its start, and again after a select that may have waited);
+     * the wall clock is read when next asked.
      */
     public void updateClock()
     {
         nowNs = nanoClock.nanoTime();
         nowMs = nowNs / 1_000_000;
-        epochMs = epochClock.time();
+        epochStale = true;
     }
 
     /**
@@ -401,9 +409,13 @@ public final class Poller implements AutoCloseable
             if (!busy)
             {
                 busyTurns = 0;
-                select(readyCount > 0 ? 0 : timeoutMs);
+                final long waitMs = readyCount > 0 ? 0 : timeoutMs;
+                select(waitMs);
+                if (waitMs > 0)
+                {
+                    updateClock();
+                }
             }
-            updateClock();
             work = workCount + serveReady();
             if (nowMs >= nextTickMs)
             {
