@@ -341,7 +341,6 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
             return localTurn();
         }
         localTurns = 0;
-        final long startNs = nanoClock.nanoTime();
         long timeout = idleStrategy.selectTimeoutMs(timers.msUntilNext(SELECT_CAP_MS));
         if (timeout > 0 && !local.mayWait())
         {
@@ -378,8 +377,8 @@ final class ServerAgent implements Agent, FrameHandler, GroupTable.Deliverer, Ro
             }
         }
         work += local.afterTurn();
-        // a turn that may block in select is counted from the end of the time it was allowed to block
-        operations.onTurn(nanoClock.nanoTime() - startNs - TimeUnit.MILLISECONDS.toNanos(timeout));
+        // counted from the poller's time of the turn, which it reads again after a select that may have waited
+        operations.onTurn(nanoClock.nanoTime() - poller.nowNs());
         return work;
     }
 
