@@ -726,7 +726,9 @@ final class Membership
 
     private void append(final long seq, final long route, final DirectBuffer buffer, final int offset, final int length)
     {
-        if (out.append(seq, route, buffer, offset, length) < 0)
+        final long before = out.tail();
+        final long position = out.append(seq, route, buffer, offset, length);
+        if (position < 0)
         {
             // the stream may not drop a frame: this only happens past max log bytes, after clients were paused
             throw new IllegalStateException("stream log of node " + nodeNames.name(self) + " is full (" + out.bytes() +
@@ -734,7 +736,23 @@ final class Membership
         }
         for (long mask = route & ~selfBit; mask != 0; mask &= mask - 1)
         {
-            pump(Long.numberOfTrailingZeros(mask));
+            final int node = Long.numberOfTrailingZeros(mask);
+            final Peer peer = peers[node];
+            if (peer.sendPosition >= before && peer.streaming && (members & (1L << node)) != 0 &&
+                position < Math.max(peer.ackPosition, out.head()) + STREAM_WINDOW)
+            {
+                // the peer has all before it: send the frame from where it is, without walking the log (when the
+                // link does not take it now, the end of the turn pumps it from the log)
+                if (transport.offer(node, buffer, offset, length, true))
+                {
+                    peer.sentSeq = seq;
+                    peer.sendPosition = out.tail();
+                }
+            }
+            else
+            {
+                pump(node);
+            }
         }
         updateBackPressure();
     }
