@@ -18,6 +18,7 @@ public final class Timers
     private final DeadlineTimerWheel wheel;
     private final Long2ObjectHashMap<Runnable> actions = new Long2ObjectHashMap<>();
     private final DeadlineTimerWheel.TimerHandler onExpiry = this::onExpiry;
+    private long polledMs = Long.MIN_VALUE;
 
     /**
      * @param poller whose clock and turns the timers use.
@@ -39,6 +40,7 @@ public final class Timers
     {
         final long id = wheel.scheduleTimer(deadlineMs);
         actions.put(id, action);
+        polledMs = Long.MIN_VALUE;
         return id;
     }
 
@@ -63,6 +65,12 @@ public final class Timers
     public int poll()
     {
         final long nowMs = poller.nowMs();
+        if (nowMs == polledMs)
+        {
+            // polled at this ms and nothing scheduled since: nothing can be due (a wheel poll scans a whole spoke)
+            return 0;
+        }
+        polledMs = nowMs;
         int fired = 0;
         poller.beginTurn();
         try

@@ -76,6 +76,33 @@ class LoopClockTest
     }
 
     @Test
+    void aTimerDueNowFiresOnTheNextPollEvenWhenTheClockHasNotMoved() throws Exception
+    {
+        try (Poller poller = new Poller(nanoClock, epochClock, Long.MAX_VALUE))
+        {
+            final Timers timers = new Timers(poller);
+            final List<String> fired = new ArrayList<>();
+            advanceMs(10);
+            poller.poll(0);
+            timers.poll(); // polled at this ms: the next poll at the same ms may skip the wheel
+            timers.schedule(poller.nowMs(), () -> fired.add("due now"));
+            timers.schedule(poller.nowMs() + 1, () -> fired.add("next ms"));
+
+            poller.poll(0);
+            timers.poll();
+            assertEquals(List.of("due now"), fired, "a timer scheduled after a poll at the same ms must still fire");
+
+            poller.poll(0);
+            timers.poll();
+            assertEquals(List.of("due now"), fired);
+            advanceMs(1);
+            poller.poll(0);
+            timers.poll();
+            assertEquals(List.of("due now", "next ms"), fired);
+        }
+    }
+
+    @Test
     void idleTimeDoesNotGrowWhileReadingIsPaused() throws Exception
     {
         final Poller poller = new Poller(nanoClock, epochClock, Long.MAX_VALUE);
