@@ -369,9 +369,19 @@ final class FrameLog
         if (first < end && seqOf(first) <= seq && positionOf(first) < limit)
         {
             final long last = end - 1;
-            // everything acknowledged (the usual case once a burst is over): no search
-            first = seqOf(last) <= seq && positionOf(last) < limit ? end :
-                Math.min(firstRecordAfterSeq(first, seq), firstRecordAt(first, limit));
+            final long second = first + 1;
+            if (seqOf(last) <= seq && positionOf(last) < limit)
+            {
+                first = end; // everything acknowledged (the usual case once a burst is over): no search
+            }
+            else if (seqOf(second) > seq || positionOf(second) >= limit)
+            {
+                first = second; // only the oldest goes (a submission back in the order, one at a time): no search
+            }
+            else
+            {
+                first = Math.min(firstRecordAfterSeq(second, seq), firstRecordAt(second, limit));
+            }
             head = positionOrTail(first);
         }
         skipPadding();
