@@ -2,6 +2,7 @@ package io.msgc.server;
 
 import io.msgc.io.Connection;
 import io.msgc.io.FrameSink;
+import io.msgc.wire.NameRules;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -47,7 +48,7 @@ final class ClientSession extends NameTable.Entry
         super(privateName);
         this.memberId = memberId;
         this.memberIdBytes = memberId.getBytes(StandardCharsets.US_ASCII);
-        this.memberIdWords = NameTable.words(memberIdBytes);
+        this.memberIdWords = NameRules.words(memberIdBytes);
         this.connection = connection;
         this.out = out;
         this.connectedAtMs = nowMs;

@@ -738,8 +738,7 @@ final class Membership
         {
             final int node = Long.numberOfTrailingZeros(mask);
             final Peer peer = peers[node];
-            if (peer.sendPosition >= before && peer.streaming && (members & (1L << node)) != 0 &&
-                position < Math.max(peer.ackPosition, out.head()) + STREAM_WINDOW)
+            if (peer.sendPosition >= before && streamsTo(node) && position < windowEnd(peer))
             {
                 // the peer has all before it: send the frame from where it is, without walking the log (when the
                 // link does not take it now, the end of the turn pumps it from the log)
@@ -771,7 +770,7 @@ final class Membership
     {
         final Peer peer = peers[node];
         final long bit = 1L << node;
-        if (!peer.streaming || (members & bit) == 0)
+        if (!streamsTo(node))
         {
             // a node outside this view gets nothing of this stream: what was routed to it before it left may be
             // discarded already, and what followed would reach it past that hole (it would deliver an event at a
@@ -780,8 +779,7 @@ final class Membership
         }
         long p = out.recordAt(Math.max(peer.sendPosition, out.head()));
         final long tail = out.tail();
-        // flow control: at most a window of this stream beyond what the peer has processed is on its way to it
-        final long window = Math.max(peer.ackPosition, out.head()) + STREAM_WINDOW;
+        final long window = windowEnd(peer);
         while (p < tail)
         {
             if ((out.route(p) & bit) != 0)
@@ -797,6 +795,22 @@ final class Membership
             p = out.next(p);
         }
         peer.sendPosition = p;
+    }
+
+    /** @return true when the node gets this stream now: its link streams and it is in this view. */
+    private boolean streamsTo(final int node)
+    {
+        return peers[node].streaming && (members & (1L << node)) != 0;
+    }
+
+    /**
+     * Flow control: at most a window of this stream beyond what the peer has processed is on its way to it.
+     *
+     * @return the first position the peer may not be sent yet.
+     */
+    private long windowEnd(final Peer peer)
+    {
+        return Math.max(peer.ackPosition, out.head()) + STREAM_WINDOW;
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.msgc.server;
 
+import io.msgc.wire.NameRules;
 import org.agrona.BitUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -32,7 +33,7 @@ final class NameTable<T extends NameTable.Entry>
         {
             this.name = name;
             this.nameBytes = name.getBytes(StandardCharsets.US_ASCII);
-            this.nameWords = words(nameBytes);
+            this.nameWords = NameRules.words(nameBytes);
             this.nameHash = hash(nameBytes);
         }
 
@@ -177,7 +178,7 @@ final class NameTable<T extends NameTable.Entry>
     }
 
     /**
-     * @param words  a name as {@link #words} gives it.
+     * @param words  a name as {@link NameRules#words} gives it.
      * @param buffer holding a name of the same length.
      * @param offset where that name starts.
      * @param length the length of both.
@@ -194,25 +195,6 @@ final class NameTable<T extends NameTable.Entry>
             }
         }
         return (length & 7) == 0 || tail(buffer, offset + (full << 3), length & 7) == words[full];
-    }
-
-    /**
-     * The bytes of a name as little-endian words, the last one zero-padded: what {@link #sameBytes} compares.
-     */
-    static long[] words(final byte[] bytes)
-    {
-        final UnsafeBuffer buffer = new UnsafeBuffer(bytes);
-        final long[] words = new long[(bytes.length + 7) >> 3];
-        final int full = bytes.length >> 3;
-        for (int k = 0; k < full; k++)
-        {
-            words[k] = buffer.getLong(k << 3, LITTLE_ENDIAN);
-        }
-        if ((bytes.length & 7) != 0)
-        {
-            words[full] = tail(buffer, full << 3, bytes.length & 7);
-        }
-        return words;
     }
 
     static int hash(final byte[] bytes)

@@ -1,7 +1,7 @@
 package io.msgc.server;
 
 import io.msgc.conf.PeerConfig;
-import io.msgc.wire.DataFrame;
+import io.msgc.wire.NameRules;
 import org.agrona.DirectBuffer;
 
 import java.nio.charset.StandardCharsets;
@@ -65,7 +65,7 @@ final class NodeNames
         }
         names[count] = name;
         bytes[count] = name.getBytes(StandardCharsets.US_ASCII);
-        words[count] = DataFrame.nameWords(bytes[count]);
+        words[count] = NameRules.words(bytes[count]);
         count++;
         highWater = Math.max(highWater, count);
     }
@@ -106,7 +106,7 @@ final class NodeNames
 
     /**
      * @param index a node index below {@link #highWater()}.
-     * @return {@link DataFrame#nameWords} of its name.
+     * @return {@link NameRules#words} of its name.
      */
     long[] words(final int index)
     {

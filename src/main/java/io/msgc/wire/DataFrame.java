@@ -278,7 +278,7 @@ public final class DataFrame extends FrameDecoder
      */
     public static boolean senderIsOn(final DirectBuffer buffer, final int offset, final byte[] node)
     {
-        return senderIsOn(buffer, offset, node, nameWords(node));
+        return senderIsOn(buffer, offset, node, NameRules.words(node));
     }
 
     /**
@@ -288,7 +288,7 @@ public final class DataFrame extends FrameDecoder
      * @param buffer holding a DATA frame.
      * @param offset where the frame starts.
      * @param node   a node name's bytes.
-     * @param words  {@link #nameWords} of {@code node}.
+     * @param words  {@link NameRules#words} of {@code node}.
      * @return true when the sender member id ends with {@code #node}.
      */
     public static boolean senderIsOn(final DirectBuffer buffer, final int offset, final byte[] node, final long[] words)
@@ -312,31 +312,6 @@ public final class DataFrame extends FrameDecoder
         }
         final int rest = node.length - i;
         return rest == 0 || buffer.getLong(start + node.length - 8, LITTLE_ENDIAN) >>> ((8 - rest) << 3) == words[w];
-    }
-
-    /**
-     * @param name a name's bytes.
-     * @return its bytes as little-endian words, eight at a time, the last one holding what is left.
-     */
-    public static long[] nameWords(final byte[] name)
-    {
-        final long[] words = new long[(name.length + 7) >> 3];
-        for (int i = 0; i < words.length; i++)
-        {
-            words[i] = word(name, i << 3, Math.min(8, name.length - (i << 3)));
-        }
-        return words;
-    }
-
-    /** {@code count} (1..8) bytes of {@code bytes} from {@code from} as a little-endian word. */
-    private static long word(final byte[] bytes, final int from, final int count)
-    {
-        long word = 0;
-        for (int i = count - 1; i >= 0; i--)
-        {
-            word = word << 8 | (bytes[from + i] & 0xFFL);
-        }
-        return word;
     }
 
     /**

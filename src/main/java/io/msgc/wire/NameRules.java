@@ -85,6 +85,22 @@ public final class NameRules
     }
 
     /**
+     * A name as the words that per-frame paths compare against a frame's bytes, eight at a time.
+     *
+     * @param name a name's bytes.
+     * @return its bytes as little-endian words, eight at a time, the last one zero-padded.
+     */
+    public static long[] words(final byte[] name)
+    {
+        final long[] words = new long[(name.length + 7) >> 3];
+        for (int i = 0; i < name.length; i++)
+        {
+            words[i >> 3] |= (name[i] & 0xFFL) << ((i & 7) << 3);
+        }
+        return words;
+    }
+
+    /**
      * A destination of a DATA frame: a group name or a member id {@code #private#node}.
      *
      * @param buffer holding the name.
